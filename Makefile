@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# gwtrace build. Shape after libbpf-bootstrap, with header dependencies
+# tracked by -MMD -MP for both clang and cc.
+#
+#   make            build ./gwtrace (BPF object embedded as a skeleton)
+#   make test       unit tests (ASan/UBSan) + end-to-end tests (root)
+#   make demo       install what is missing, build, run the demo gateway
+#   make SAN=1      build with AddressSanitizer + UBSan
+#   make V=1        show the commands
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
+	-I$(OUTPUT) -Ibpf -Iuser
+LDLIBS := -lbpf -lelf -lz -lmnl
+LDFLAGS += $(SANFLAGS)
+
+# clang -target bpf lacks the host's system include paths; borrow them
+# (libbpf-bootstrap's trick) so <linux/types.h> and friends resolve.
+CLANG_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Wno-unused-parameter -Wno-missing-field-initializers \
+	-Ivmlinux/$(ARCH) -Ibpf $(CLANG_SYS_INCLUDES)
+
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS := $(sort $(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+SKEL := $(OUTPUT)/gwtrace.skel.h
+
+.DELETE_ON_ERROR:
+.PHONY: all clean test unit e2e demo deps vmlinux lint probes
+
+all: gwtrace
+
+gwtrace: $(OUTPUT)/gwtrace
+	$(Q)cp $< $@
+
+$(OUTPUT)/gwtrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+# One CO-RE object for all probe families: statically linked by bpftool.
+$(OUTPUT)/gwtrace.bpf.o: $(BPF_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(OUTPUT)/gwtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gwtrace_bpf > $@
+
+# Every user object may include the skeleton; generate it first.
+$(OUTPUT)/user/%.o: user/%.c $(SKEL) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) \
+		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# Unit tests and end-to-end tests run against an ASan/UBSan build.
+SAN_OUT := $(OUTPUT)/san
+
+unit:
+	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace
+
+test: unit
+	$(Q)GWTRACE=$(SAN_OUT)/gwtrace UNIT_DIR=$(SAN_OUT)/tests tests/run.sh
+
+e2e: all
+	$(Q)GWTRACE=./gwtrace tests/run.sh --e2e-only
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+demo: deps all
+	$(Q)scripts/demo.sh ./gwtrace
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh $(VMLINUX_H)
+
+lint:
+	$(Q)shellcheck scripts/*.sh tests/*.sh tests/e2e/*.sh
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) gwtrace
+
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

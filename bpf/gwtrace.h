@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one contract between gwtrace's BPF programs and its loader.
+ *
+ * Included by bpf/*.bpf.c (after vmlinux.h) and by user/*.c (after
+ * <linux/types.h>). Fixed-width types only, explicit padding, and a size
+ * check at the bottom: a field added on one side only must fail to build.
+ */
+#ifndef GWTRACE_H
+#define GWTRACE_H
+
+#define GW_IFNAMSIZ	16
+#define GW_ADDR_LEN	16	/* IPv4 uses the first 4 bytes */
+#define GW_PREFIX_UNKNOWN 0xff	/* route prefix length not known in kernel */
+
+/* What happened to the packet at this step. Only crosses the ring buffer:
+ * JSON output uses names, never these numbers. */
+enum gw_event_kind {
+	GW_EV_RX = 1,		/* received on a device (netif_receive_skb) */
+	GW_EV_TX,		/* handed to a device driver (net_dev_start_xmit) */
+	GW_EV_NF_ENTER,		/* entered a netfilter hook */
+	GW_EV_NF_EXIT,		/* left a netfilter hook, nf.verdict says how */
+	GW_EV_NF_TABLE,		/* one table's / base chain's verdict */
+	GW_EV_ROUTE,		/* FIB lookup result for this packet */
+	GW_EV_DROP,		/* kfree_skb with a drop reason */
+	GW_EV_FREE,		/* consume_skb: end of a normal life */
+	GW_EV_XFRM_OUT,		/* xfrm_output: about to be encrypted with an SA */
+	GW_EV_XFRM_IN,		/* xfrm_input: decapsulation result */
+	GW_EV_XFRM_POLICY,	/* xfrm policy check / lookup result */
+	GW_EV_KIND_MAX,
+};
+
+/*
+ * Logical probes. Each may be implemented by several strategies; the loader
+ * (user/attach.c) picks one per probe. Index into the stats map.
+ */
+enum gw_probe_id {
+	GW_PROBE_RX,		/* skb:rx */
+	GW_PROBE_TX,		/* skb:tx */
+	GW_PROBE_DROP,		/* skb:drop */
+	GW_PROBE_FREE,		/* skb:free */
+	GW_PROBE_FIB,		/* fib:lookup */
+	GW_PROBE_NF_HOOK,	/* nf:hook */
+	GW_PROBE_NF_TABLE,	/* nf:table */
+	GW_PROBE_XFRM_OUT,	/* xfrm:output */
+	GW_PROBE_XFRM_IN,	/* xfrm:input */
+	GW_PROBE_XFRM_POLICY,	/* xfrm:policy */
+	GW_PROBE_MAX,
+};
+
+enum gw_strategy {
+	GW_STRAT_NONE = 0,
+	GW_STRAT_FENTRY,	/* fentry/fexit (BPF trampolines) */
+	GW_STRAT_KPROBE,	/* kprobe/kretprobe */
+	GW_STRAT_TRACEPOINT,	/* tp_btf, raw tracepoints, netfilter links */
+};
+
+/* Per-probe counters (per-CPU array, index probe * GW_STAT_MAX + stat). */
+enum gw_stat {
+	GW_STAT_EVENTS,		/* events written to the ring buffer */
+	GW_STAT_LOST_RINGBUF,	/* ring buffer full: event dropped */
+	GW_STAT_LOST_TRACK,	/* tracking map full: packet not tracked */
+	GW_STAT_MAX,
+};
+
+/* Kernel NF_* verdict values, plus what gwtrace adds. */
+enum gw_nf_verdict {
+	GW_NF_DROP = 0,
+	GW_NF_ACCEPT = 1,
+	GW_NF_STOLEN = 2,
+	GW_NF_QUEUE = 3,
+	GW_NF_REPEAT = 4,
+	GW_NF_STOP = 5,
+	GW_NF_NONE = 0xff,	/* NF_ENTER: no verdict yet */
+};
+
+/* Netfilter hook numbers (NF_INET_*), same for IPv4 and IPv6. */
+enum gw_nf_hook {
+	GW_NF_PRE_ROUTING = 0,
+	GW_NF_LOCAL_IN = 1,
+	GW_NF_FORWARD = 2,
+	GW_NF_LOCAL_OUT = 3,
+	GW_NF_POST_ROUTING = 4,
+	GW_NF_NUMHOOKS = 5,
+};
+
+enum gw_xfrm_dir { GW_XFRM_IN = 0, GW_XFRM_OUT = 1, GW_XFRM_FWD = 2 };
+
+/* Event flags. */
+#define GW_EVF_NEW	(1u << 0)	/* this event started tracking the packet */
+#define GW_EVF_NAT_SRC	(1u << 1)	/* conntrack says source NAT applies */
+#define GW_EVF_NAT_DST	(1u << 2)	/* conntrack says destination NAT applies */
+#define GW_EVF_SECPATH	(1u << 3)	/* skb carries a secpath (was decrypted) */
+#define GW_EVF_XFRM_DST	(1u << 4)	/* skb's dst is an xfrm bundle (will be encrypted) */
+
+/* The packet's headers as read at one point. */
+struct gw_tuple {
+	__u8 family;		/* AF_INET (2) / AF_INET6 (10); 0 = not parsed */
+	__u8 proto;		/* IPPROTO_* of the (outer) header */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__be16 sport;		/* TCP/UDP ports; ICMP echo: id in sport */
+	__be16 dport;
+	__u8 saddr[GW_ADDR_LEN];
+	__u8 daddr[GW_ADDR_LEN];
+	__be32 spi;		/* ESP SPI (proto 50 or UDP 4500 encap) */
+	__u32 _pad;
+};
+
+struct gw_nf {
+	__u8 hook;		/* enum gw_nf_hook */
+	__u8 pf;		/* NFPROTO_IPV4 (2) / NFPROTO_IPV6 (10) */
+	__u8 verdict;		/* enum gw_nf_verdict */
+	__u8 _pad0;
+	__s32 ret;		/* raw return value where one exists */
+	__u32 ct_status;	/* conntrack IPS_* bits, 0 = no conntrack */
+	__u32 _pad1;
+	char table[GW_IFNAMSIZ];	/* NF_TABLE: table name */
+	char chain[GW_IFNAMSIZ];	/* NF_TABLE: base chain name (nft) */
+};
+
+struct gw_route {
+	__u32 table;		/* FIB table id (254 = main) */
+	__s32 err;		/* 0 = hit; -EAGAIN = miss in this table, ... */
+	__u32 oif;		/* output ifindex */
+	__u8 prefixlen;		/* GW_PREFIX_UNKNOWN if the probe cannot see it */
+	__u8 gw_family;		/* 0 = directly connected */
+	__u8 type;		/* RTN_UNICAST, RTN_BLACKHOLE, ... 0 = unknown */
+	__u8 scope;
+	__u8 gw[GW_ADDR_LEN];
+	__u8 daddr[GW_ADDR_LEN];	/* the flow's destination as looked up */
+	char oif_name[GW_IFNAMSIZ];
+};
+
+struct gw_drop {
+	__u32 reason;		/* enum skb_drop_reason of the running kernel */
+	__u32 _pad;
+	__u64 location;		/* kernel text address of the free */
+};
+
+struct gw_xfrm {
+	__be32 spi;
+	__u32 reqid;
+	__s32 err;		/* 0 = ok, else the function's error */
+	__u8 dir;		/* enum gw_xfrm_dir */
+	__u8 mode;		/* XFRM_MODE_* (0 transport, 1 tunnel) */
+	__u8 proto;		/* IPPROTO_ESP / AH / COMP */
+	__u8 family;
+	__u8 saddr[GW_ADDR_LEN];	/* SA outer addresses */
+	__u8 daddr[GW_ADDR_LEN];
+	__u16 encap_sport;	/* NAT-T: UDP encapsulation ports, 0 = none */
+	__u16 encap_dport;
+	__u32 _pad;
+};
+
+struct gw_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u64 skb;		/* skb address: identity within one life */
+	__u64 pkt_id;		/* packet life id given at first sight, 0 = none */
+	__u16 kind;		/* enum gw_event_kind */
+	__u16 probe;		/* enum gw_probe_id */
+	__u16 cpu;
+	__u8 strategy;		/* enum gw_strategy of the program that wrote it */
+	__u8 flags;		/* GW_EVF_* */
+	__u32 netns;		/* network namespace inode, 0 = unknown */
+	__u32 ifindex;
+	char ifname[GW_IFNAMSIZ];
+	__u32 len;		/* skb->len */
+	__u32 mark;
+	struct gw_tuple tuple;
+	union {
+		struct gw_nf nf;
+		struct gw_route route;
+		struct gw_drop drop;
+		struct gw_xfrm xfrm;
+		__u8 raw[80];
+	};
+};
+
+/* An address prefix for the in-kernel filter. */
+struct gw_prefix {
+	__u8 family;		/* 0 = any */
+	__u8 len;		/* prefix length in bits */
+	__u8 _pad[2];
+	__u8 addr[GW_ADDR_LEN];
+};
+
+#define GW_F_SRC	(1u << 0)
+#define GW_F_DST	(1u << 1)
+#define GW_F_HOST	(1u << 2)
+#define GW_F_PROTO	(1u << 3)
+#define GW_F_PORT	(1u << 4)
+#define GW_F_IFACE	(1u << 5)
+#define GW_F_NETNS	(1u << 6)
+
+/* In-kernel filter, written to .rodata before load. flags = 0: match all. */
+struct gw_filter {
+	__u32 flags;		/* GW_F_* */
+	__u8 proto;
+	__u8 _pad0;
+	__u16 port;		/* host byte order, matches sport or dport */
+	struct gw_prefix src;
+	struct gw_prefix dst;
+	struct gw_prefix host;	/* matches src or dst */
+	char iface[GW_IFNAMSIZ];
+	__u32 netns;		/* inode */
+	__u32 _pad1;
+};
+
+#define GW_STATIC_ASSERT(c, m) _Static_assert(c, m)
+GW_STATIC_ASSERT(sizeof(struct gw_tuple) == 48, "gw_tuple ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_nf) == 48, "gw_nf ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_route) == 64, "gw_route ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_xfrm) == 56, "gw_xfrm ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
+
+#endif /* GWTRACE_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command line: argv -> struct gw_config. */
+#ifndef GW_CLI_H
+#define GW_CLI_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "gwtrace.h"
+
+enum gw_command { GW_CMD_TRACE, GW_CMD_PROBES };
+
+enum gw_mode { GW_MODE_AUTO, GW_MODE_FENTRY, GW_MODE_KPROBE, GW_MODE_TRACEPOINT };
+
+struct gw_config {
+	enum gw_command cmd;
+	enum gw_mode mode;
+	struct gw_filter filter;	/* in-kernel filter; flags 0 = all */
+	char netns_arg[256];		/* --netns as given (name/path), "" = none */
+	bool json;
+	bool all;			/* --all: print living packets too */
+	double duration;		/* seconds, 0 = until Ctrl-C */
+	const char *ready_file;		/* NULL = none */
+	int verbose;			/* -v count */
+	__u32 ringbuf_kb;		/* --ringbuf-size KB, power of two */
+	__u32 track_max;		/* --track-max: tracking map entries */
+	__u32 idle_ms;			/* --idle-timeout: packet path idle flush */
+};
+
+/*
+ * Parse argv. Returns 0 on success, or the exit code to use: 2 for bad
+ * usage (message already printed to stderr), or -1 for "exit 0 now"
+ * (--help / --version printed).
+ */
+int cli__parse(int argc, char **argv, struct gw_config *cfg);
+
+#endif /* GW_CLI_H */

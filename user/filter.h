@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Parsing of filter arguments into struct gw_filter (bpf/gwtrace.h). */
+#ifndef GW_FILTER_H
+#define GW_FILTER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "gwtrace.h"
+
+/* "10.1.0.2", "10.1.0.0/16", "fd00::1", "fd00::/64". 0 or -EINVAL. */
+int filter__parse_prefix(const char *s, struct gw_prefix *out);
+/* "icmp", "tcp", "udp", "esp", "ah", "icmpv6", "gre", or 0..255. */
+int filter__parse_proto(const char *s, __u8 *out);
+/* 1..65535 */
+int filter__parse_port(const char *s, __u16 *out);
+/* Interface name: non-empty, < 16 chars, no '/' or whitespace. */
+int filter__parse_iface(const char *s, char out[GW_IFNAMSIZ]);
+
+/* The same match the BPF side does, for tests and user-space checks. */
+bool filter__match(const struct gw_filter *f, const struct gw_tuple *t,
+		   const char *ifname, __u32 netns);
+/* Human-readable description ("host 10.1.0.2 and proto icmp"), "all". */
+const char *filter__describe(const struct gw_filter *f, char *buf, size_t len);
+
+#endif /* GW_FILTER_H */

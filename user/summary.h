@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* End-of-run numbers, printed as text or as the JSON summary line. */
+#ifndef GW_SUMMARY_H
+#define GW_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "packet.h"
+
+struct gw_probe_report {
+	const char *name;	/* "skb:drop", "nf:hook", ... */
+	const char *strategy;	/* "fentry", "kprobe", "tracepoint", "none" */
+	const char *detail;	/* what was attached, or why unavailable */
+	bool attached;
+	__u64 events;		/* written to the ring buffer */
+	__u64 lost_ringbuf;	/* ring buffer full */
+	__u64 lost_track;	/* tracking map full */
+};
+
+struct gw_summary {
+	double duration_s;
+	__u64 packets;			/* packet paths reported */
+	__u64 by_outcome[GW_OUT_SENT + 1];	/* index enum gw_outcome */
+	__u64 events;			/* events read from the ring buffer */
+	__u64 lost_ringbuf;		/* sum over probes */
+	__u64 lost_track;		/* sum over probes */
+	__u64 unattributed;		/* events with no packet (pkt_id 0) */
+	__u64 evicted;			/* paths flushed early: correlator full */
+	const struct gw_probe_report *probes;
+	size_t n_probes;
+};
+
+#endif /* GW_SUMMARY_H */
