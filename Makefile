@@ -26,7 +26,8 @@ endif
 
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS := $(if $(SAN),$(SANITIZERS))
 USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
 	-I$(OUTPUT) -Ibpf -Iuser
 LDLIBS := -lbpf -lelf -lz -lmnl
@@ -40,7 +41,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
 	-Wno-unused-parameter -Wno-missing-field-initializers \
 	-Ivmlinux/$(ARCH) -Ibpf $(CLANG_SYS_INCLUDES)
 
-BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+# maps.bpf.c holds the definitions the others reference as externs; it goes
+# first, since libbpf 1.1's linker mis-places externs resolved later.
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS := $(sort $(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -102,7 +105,10 @@ e2e: all
 deps:
 	$(Q)scripts/install-deps.sh
 
-demo: deps all
+# Sequential on purpose: deps must be installed before anything builds.
+demo:
+	$(Q)scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh ./gwtrace
 
 vmlinux:

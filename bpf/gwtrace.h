@@ -2,7 +2,7 @@
 /*
  * The one contract between gwtrace's BPF programs and its loader.
  *
- * Included by bpf/*.bpf.c (after vmlinux.h) and by user/*.c (after
+ * Included by the bpf/ programs (after vmlinux.h) and by user/ (after
  * <linux/types.h>). Fixed-width types only, explicit padding, and a size
  * check at the bottom: a field added on one side only must fail to build.
  */
@@ -136,6 +136,8 @@ struct gw_drop {
 	__u32 reason;		/* enum skb_drop_reason of the running kernel */
 	__u32 _pad;
 	__u64 location;		/* kernel text address of the free */
+	char table[GW_IFNAMSIZ];	/* netfilter table that dropped it, if seen */
+	char chain[GW_IFNAMSIZ];	/* nft base chain, if seen */
 };
 
 struct gw_xfrm {
@@ -179,7 +181,7 @@ struct gw_event {
 
 /* An address prefix for the in-kernel filter. */
 struct gw_prefix {
-	__u8 family;		/* 0 = any */
+	__u8 family;		/* AF_INET / AF_INET6; matches only that family */
 	__u8 len;		/* prefix length in bits */
 	__u8 _pad[2];
 	__u8 addr[GW_ADDR_LEN];
@@ -212,6 +214,7 @@ GW_STATIC_ASSERT(sizeof(struct gw_tuple) == 48, "gw_tuple ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_nf) == 48, "gw_nf ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_route) == 64, "gw_route ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_xfrm) == 56, "gw_xfrm ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_drop) == 48, "gw_drop ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
 

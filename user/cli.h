@@ -7,6 +7,10 @@
 #include <linux/types.h>
 #include "gwtrace.h"
 
+#ifndef GWTRACE_VERSION
+#define GWTRACE_VERSION "0.1.0"	/* --version prints "gwtrace 0.1.0" */
+#endif
+
 enum gw_command { GW_CMD_TRACE, GW_CMD_PROBES };
 
 enum gw_mode { GW_MODE_AUTO, GW_MODE_FENTRY, GW_MODE_KPROBE, GW_MODE_TRACEPOINT };

@@ -28,7 +28,7 @@ static void json_escaped(FILE *f, const char *s)
 
 static void vlog(enum gw_log_level lvl, const char *fmt, va_list ap)
 {
-	static const char *const prefix[] = { "error", "warning", "", "" };
+	static const char *const prefix[] = { "error", "warning", "", "", "" };
 	char buf[1024];
 	size_t n;
 
@@ -60,14 +60,20 @@ void log__printf(enum gw_log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+int log__libbpf_vprint(int libbpf_level, const char *fmt, va_list ap)
 {
-	/* libbpf warns loudly about probes we expect to fail; demote it. */
-	enum gw_log_level ours = lvl == LIBBPF_DEBUG ? GW_LOG_DEBUG + 1 : GW_LOG_DEBUG;
+	/* libbpf warns loudly about probes we expect to fail: its warnings
+	 * show with -v, its debug output with -vv. */
+	int ours = libbpf_level == LIBBPF_DEBUG ? GW_LOG_TRACE : GW_LOG_DEBUG;
 
-	if ((int)ours > (int)cur_level)
+	if (ours > (int)cur_level)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	return log__libbpf_vprint(lvl, fmt, ap);
 }
 
 void log__hook_libbpf(void)

@@ -65,4 +65,51 @@ const char *gw_outcome_name(enum gw_outcome o);
 const char *gw_hook_name(unsigned hook);	/* "PREROUTING", ... */
 const char *gw_proto_name(unsigned proto, char *buf, size_t len);
 
+/*
+ * Added with the correlator and renderers: words and formatting shared by
+ * correlate.c, flows.c and render_*.c. JSON output uses these words, so
+ * they are part of the output schema.
+ */
+struct gw_names;
+
+#define GW_HOOK_UNKNOWN	0xff	/* struct gw_nat.hook: no netfilter step saw it */
+
+const char *packet__kind_name(unsigned kind);		/* "nf_enter", ...; "unknown" */
+const char *packet__probe_name(unsigned probe);		/* "nf:hook", ...; "unknown" */
+const char *packet__strategy_name(unsigned strategy);	/* "fentry", ...; "none" */
+const char *packet__nf_verdict_name(unsigned verdict);	/* "accept", ...; NULL: none */
+const char *packet__xfrm_dir_name(unsigned dir);	/* "in", "out", "fwd"; NULL */
+const char *packet__route_type_name(unsigned type);	/* "unicast", ...; NULL: 0 */
+const char *packet__family_name(unsigned family);	/* "ipv4", "ipv6"; NULL */
+
+/* Bytes of an address of family (4 or 16), 0 for anything else. */
+size_t packet__addr_len(unsigned family);
+/* inet_ntop into buf; "?" when the family is not IPv4/IPv6. */
+const char *packet__addr_str(unsigned family, const __u8 *addr, char *buf,
+			     size_t len);
+/* "10.1.0.2:80", "[fd00::1]:80". */
+const char *packet__endpoint_str(unsigned family, const __u8 *addr, __u16 port,
+				 char *buf, size_t len);
+/* Host-order ports for TCP/UDP/SCTP/UDP-Lite/DCCP; 0 for the rest (ICMP). */
+void packet__ports(const struct gw_tuple *t, __u16 *sport, __u16 *dport);
+/* The protocol has the ports packet__ports() reports. */
+bool packet__has_ports(const struct gw_tuple *t);
+bool packet__is_icmp(const struct gw_tuple *t);
+/* ICMP/ICMPv6 echo request or reply: sport holds the echo id. */
+bool packet__is_echo(const struct gw_tuple *t);
+
+/*
+ * struct gw_names wrappers that tolerate missing callbacks and NULL/-1
+ * answers, so every caller does not have to.
+ */
+const char *packet__reason_name(const struct gw_names *n, __u32 reason); /* or NULL */
+/* False for the names that end a life without a drop verdict. */
+bool packet__reason_is_drop(const char *name);
+const char *packet__location(const struct gw_names *n, __u64 addr, char *buf,
+			     size_t len);
+const char *packet__table_name(const struct gw_names *n, __u32 table, char *buf,
+			       size_t len);
+int packet__prefixlen(const struct gw_names *n, __u32 netns, unsigned family,
+		      const __u8 *daddr, __u32 table);
+
 #endif /* GW_PACKET_H */

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What every probe family shares: the maps (defined once in maps.bpf.c),
+ * the configuration, packet parsing, the filter, packet tracking and event
+ * emission. Helpers read kernel memory with BPF_CORE_READ so the same code
+ * serves fentry/tp_btf (BTF pointers) and kprobes (raw pointers).
+ */
+#ifndef GW_CORE_BPF_H
+#define GW_CORE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+#include "gwtrace.h"
+
+#define GW_AF_INET	2
+#define GW_AF_INET6	10
+#define GW_ETH_P_IP	0x0800
+#define GW_ETH_P_IPV6	0x86DD
+#define GW_ETH_HLEN	14
+#define GW_IPPROTO_ICMP	1
+#define GW_IPPROTO_TCP	6
+#define GW_IPPROTO_UDP	17
+#define GW_IPPROTO_ESP	50
+#define GW_IPPROTO_ICMPV6 58
+#define GW_NAT_T_PORT	4500
+#define GW_LOOPBACK_IFINDEX 1
+
+struct gw_track {
+	__u64 id;
+	__u64 last_ts;
+};
+
+/* Input-route context: the skb this CPU is about to route (see fib.bpf.c). */
+struct gw_route_ctx {
+	__u64 skb;
+	__u64 ts;
+	__u8 daddr[GW_ADDR_LEN];
+};
+
+/* An output-route lookup waiting for its skb at LOCAL_OUT (see fib.bpf.c). */
+struct gw_route_pending {
+	__u64 pid_tgid;
+	__u64 ts;
+	struct gw_route route;
+};
+
+/*
+ * Map shapes are macros so the defining object and the extern declarations
+ * elsewhere are identical (bpftool's static linker checks that).
+ */
+#define GW_MAP_EVENTS struct {						\
+	__uint(type, BPF_MAP_TYPE_RINGBUF);				\
+	__uint(max_entries, 4 << 20);					\
+} gw_events SEC(".maps")
+
+/* Hash, not LRU: an LRU would evict live packets silently. Full = counted;
+ * stale entries (a free we never saw) age out via gw_cfg_track_timeout_ns
+ * and user space's sweep. */
+#define GW_MAP_TRACKED struct {						\
+	__uint(type, BPF_MAP_TYPE_HASH);				\
+	__uint(max_entries, 65536);					\
+	__type(key, __u64);						\
+	__type(value, struct gw_track);					\
+} gw_tracked SEC(".maps")
+
+#define GW_MAP_STATS struct {						\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, GW_PROBE_MAX * GW_STAT_MAX);		\
+	__type(key, __u32);						\
+	__type(value, __u64);						\
+} gw_stats SEC(".maps")
+
+#define GW_MAP_SEQ struct {						\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, __u64);						\
+} gw_seq SEC(".maps")
+
+#define GW_MAP_ROUTE_CTX struct {					\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, struct gw_route_ctx);				\
+} gw_route_ctx SEC(".maps")
+
+#define GW_MAP_ROUTE_PENDING struct {					\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, struct gw_route_pending);				\
+} gw_route_pending SEC(".maps")
+
+/* maps.bpf.c defines GW_DEFINE_MAPS: it holds the definitions, every
+ * other object an extern declaration. */
+#ifdef GW_DEFINE_MAPS
+#define GW_SHARED
+#else
+#define GW_SHARED extern
+#endif
+GW_SHARED GW_MAP_EVENTS;
+GW_SHARED GW_MAP_TRACKED;
+GW_SHARED GW_MAP_STATS;
+GW_SHARED GW_MAP_SEQ;
+GW_SHARED GW_MAP_ROUTE_CTX;
+GW_SHARED GW_MAP_ROUTE_PENDING;
+/* Configuration, defined with its defaults in maps.bpf.c. */
+extern const volatile struct gw_filter gw_cfg_filter;
+extern const volatile __u64 gw_cfg_track_timeout_ns;
+
+/* How an event relates to packet tracking. */
+enum gw_track_mode {
+	GW_TM_START,		/* filter decides; a match starts tracking */
+	GW_TM_TRACKED,		/* only packets already tracked */
+	GW_TM_END,		/* tracked only; ends the packet's life */
+	GW_TM_END_OR_MATCH,	/* ends a tracked life, or reports an untracked
+				 * packet matching the filter (drops) */
+};
+
+struct gw_where {
+	struct sk_buff *skb;
+	struct net_device *dev;	/* NULL: skb->dev */
+	__u32 netns;		/* 0: from dev or skb->sk */
+	__u16 probe;
+	__u16 kind;
+	__u8 strategy;
+	__u8 mode;		/* enum gw_track_mode */
+	__u8 l3_at_data;	/* network header is at skb->data (rx) */
+};
+
+static __always_inline void gw_stat_inc(__u32 probe, __u32 stat)
+{
+	__u32 key = probe * GW_STAT_MAX + stat;
+	__u64 *v = bpf_map_lookup_elem(&gw_stats, &key);
+
+	if (v)
+		*v += 1;
+}
+
+/* Packet life ids: CPU in the top bits, a per-CPU sequence below. */
+static __always_inline __u64 gw_next_id(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&gw_seq, &zero);
+
+	if (!seq)
+		return 0;
+	*seq += 1;
+	return ((__u64)(bpf_get_smp_processor_id() + 1) << 48) |
+	       (*seq & 0xffffffffffffULL);
+}
+
+static __always_inline __u32 gw_dev_netns(struct net_device *dev)
+{
+	return dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+}
+
+static __always_inline __u32 gw_skb_netns(struct sk_buff *skb, struct net_device *dev)
+{
+	struct sock *sk;
+
+	if (dev)
+		return gw_dev_netns(dev);
+	sk = BPF_CORE_READ(skb, sk);
+	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
+}
+
+/* Reads L4 ports / ICMP id / ESP SPI at l4 for the given protocol. */
+static __always_inline void gw_parse_l4(struct gw_tuple *t, const void *l4)
+{
+	__u8 hdr[8] = {};
+
+	if (bpf_probe_read_kernel(hdr, sizeof(hdr), l4))
+		return;
+	switch (t->proto) {
+	case GW_IPPROTO_TCP:
+	case GW_IPPROTO_UDP:
+		__builtin_memcpy(&t->sport, &hdr[0], 2);
+		__builtin_memcpy(&t->dport, &hdr[2], 2);
+		/* NAT-T: ESP in UDP 4500, a non-zero SPI where the
+		 * non-ESP marker (IKE) would be zero. */
+		if (t->proto == GW_IPPROTO_UDP &&
+		    (t->dport == bpf_htons(GW_NAT_T_PORT) ||
+		     t->sport == bpf_htons(GW_NAT_T_PORT))) {
+			__be32 spi = 0;
+
+			bpf_probe_read_kernel(&spi, 4, l4 + 8);
+			t->spi = spi;
+		}
+		break;
+	case GW_IPPROTO_ICMP:
+	case GW_IPPROTO_ICMPV6:
+		t->icmp_type = hdr[0];
+		t->icmp_code = hdr[1];
+		__builtin_memcpy(&t->sport, &hdr[4], 2);	/* echo id */
+		break;
+	case GW_IPPROTO_ESP:
+		__builtin_memcpy(&t->spi, &hdr[0], 4);
+		break;
+	}
+}
+
+static __always_inline void *gw_l3_ptr(struct sk_buff *skb, bool at_data)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh, mh;
+
+	if (at_data)
+		return BPF_CORE_READ(skb, data);
+	nh = BPF_CORE_READ(skb, network_header);
+	if (nh != (__u16)~0U && nh != 0)
+		return head + nh;
+	mh = BPF_CORE_READ(skb, mac_header);
+	if (mh != (__u16)~0U)
+		return head + mh + GW_ETH_HLEN;
+	return BPF_CORE_READ(skb, data);
+}
+
+/* Fills t from the packet's IP header; t->family stays 0 if not IP. */
+static __always_inline void gw_parse_skb(struct sk_buff *skb, bool at_data,
+					 struct gw_tuple *t)
+{
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	void *l3 = gw_l3_ptr(skb, at_data);
+	__u8 vb = 0;
+
+	if (proto && proto != GW_ETH_P_IP && proto != GW_ETH_P_IPV6)
+		return;
+	if (bpf_probe_read_kernel(&vb, 1, l3))
+		return;
+	if ((vb >> 4) == 4) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), l3))
+			return;
+		t->family = GW_AF_INET;
+		t->proto = ip.protocol;
+		__builtin_memcpy(t->saddr, &ip.saddr, 4);
+		__builtin_memcpy(t->daddr, &ip.daddr, 4);
+		/* Only the first fragment carries the L4 header. */
+		if (!(ip.frag_off & bpf_htons(0x1fff)))
+			gw_parse_l4(t, l3 + (ip.ihl & 0xf) * 4);
+	} else if ((vb >> 4) == 6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
+			return;
+		t->family = GW_AF_INET6;
+		t->proto = ip6.nexthdr;
+		__builtin_memcpy(t->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(t->daddr, &ip6.daddr, 16);
+		gw_parse_l4(t, l3 + sizeof(ip6));
+	}
+}
+
+/* One 32-bit word of a prefix comparison (i = word index). */
+static __always_inline bool gw_word_match(__u32 a, __u32 p, __u32 len, __u32 i)
+{
+	__u32 bits = len > i * 32 ? len - i * 32 : 0;
+	__u32 mask;
+
+	if (!bits)
+		return true;
+	mask = bits >= 32 ? ~0U : bpf_htonl(~0U << (32 - bits));
+	return !((a ^ p) & mask);
+}
+
+/* Written without loops over the volatile rodata so clang keeps it flat. */
+static __always_inline bool gw_prefix_match(const volatile struct gw_prefix *p,
+					    __u8 family, const __u8 *addr)
+{
+	const volatile __u32 *pw = (const volatile __u32 *)p->addr;
+	__u32 a[4], len = p->len;
+
+	if (p->family != family)
+		return false;
+	__builtin_memcpy(a, addr, sizeof(a));
+	return gw_word_match(a[0], pw[0], len, 0) &&
+	       gw_word_match(a[1], pw[1], len, 1) &&
+	       gw_word_match(a[2], pw[2], len, 2) &&
+	       gw_word_match(a[3], pw[3], len, 3);
+}
+
+static __always_inline bool gw_iface_match(struct net_device *dev)
+{
+	/* iface sits at a 4-byte aligned offset of struct gw_filter. */
+	const volatile __u32 *want = (const volatile __u32 *)gw_cfg_filter.iface;
+	__u32 name[4] = {};
+
+	if (!dev || bpf_probe_read_kernel_str(name, sizeof(name), dev->name) < 0)
+		return false;
+	return name[0] == want[0] && name[1] == want[1] &&
+	       name[2] == want[2] && name[3] == want[3];
+}
+
+/* Whether an untracked packet is one the user asked for. */
+static __always_inline bool gw_filter_match(const struct gw_tuple *t,
+					    struct net_device *dev)
+{
+	__u32 fl = gw_cfg_filter.flags & ~GW_F_NETNS;
+
+	if (!fl)
+		return true;
+	if ((fl & (GW_F_SRC | GW_F_DST | GW_F_HOST | GW_F_PROTO | GW_F_PORT)) &&
+	    !t->family)
+		return false;
+	if ((fl & GW_F_SRC) && !gw_prefix_match(&gw_cfg_filter.src, t->family, t->saddr))
+		return false;
+	if ((fl & GW_F_DST) && !gw_prefix_match(&gw_cfg_filter.dst, t->family, t->daddr))
+		return false;
+	if ((fl & GW_F_HOST) &&
+	    !gw_prefix_match(&gw_cfg_filter.host, t->family, t->saddr) &&
+	    !gw_prefix_match(&gw_cfg_filter.host, t->family, t->daddr))
+		return false;
+	if ((fl & GW_F_PROTO) && t->proto != gw_cfg_filter.proto)
+		return false;
+	if ((fl & GW_F_PORT) &&
+	    bpf_ntohs(t->sport) != gw_cfg_filter.port &&
+	    bpf_ntohs(t->dport) != gw_cfg_filter.port)
+		return false;
+	if ((fl & GW_F_PORT) && t->proto != GW_IPPROTO_TCP &&
+	    t->proto != GW_IPPROTO_UDP)
+		return false;
+	if ((fl & GW_F_IFACE) && !gw_iface_match(dev))
+		return false;
+	return true;
+}
+
+/*
+ * Decides whether this step is reported and reserves its event. Returns
+ * NULL when the packet is not ours, or the event could not be reserved
+ * (counted). The caller fills the kind-specific part and calls
+ * gw_event_submit(). Filtering happens before anything is reserved.
+ */
+static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
+{
+	struct sk_buff *skb = w->skb;
+	struct net_device *dev = w->dev ?: BPF_CORE_READ(skb, dev);
+	__u64 key = (__u64)skb, now = bpf_ktime_get_ns(), id;
+	struct gw_tuple t = {};
+	struct gw_track *tr;
+	struct gw_event *e;
+	__u8 flags = 0;
+	__u32 netns;
+
+	tr = bpf_map_lookup_elem(&gw_tracked, &key);
+	if (tr && now - tr->last_ts > gw_cfg_track_timeout_ns) {
+		/* A free we never saw: this address is a new packet now. */
+		bpf_map_delete_elem(&gw_tracked, &key);
+		tr = NULL;
+	}
+	if (!tr && (w->mode == GW_TM_TRACKED || w->mode == GW_TM_END))
+		return NULL;
+
+	gw_parse_skb(skb, w->l3_at_data, &t);
+	if (tr) {
+		id = tr->id;
+		tr->last_ts = now;
+	} else {
+		struct gw_track nt = {};
+
+		if (!gw_filter_match(&t, dev))
+			return NULL;
+		id = gw_next_id();
+		flags |= GW_EVF_NEW;
+		if (w->mode == GW_TM_START) {
+			nt.id = id;
+			nt.last_ts = now;
+			if (bpf_map_update_elem(&gw_tracked, &key, &nt, BPF_NOEXIST))
+				gw_stat_inc(w->probe, GW_STAT_LOST_TRACK);
+		}
+	}
+	if (w->mode == GW_TM_END || (w->mode == GW_TM_END_OR_MATCH && tr))
+		bpf_map_delete_elem(&gw_tracked, &key);
+
+	netns = w->netns ?: gw_skb_netns(skb, dev);
+	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns)
+		return NULL;
+
+	e = bpf_ringbuf_reserve(&gw_events, sizeof(*e), 0);
+	if (!e) {
+		gw_stat_inc(w->probe, GW_STAT_LOST_RINGBUF);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	e->skb = key;
+	e->pkt_id = id;
+	e->kind = w->kind;
+	e->probe = w->probe;
+	e->cpu = bpf_get_smp_processor_id();
+	e->strategy = w->strategy;
+	e->flags = flags;
+	e->netns = netns;
+	e->len = BPF_CORE_READ(skb, len);
+	e->mark = BPF_CORE_READ(skb, mark);
+	e->tuple = t;
+	if (dev) {
+		e->ifindex = BPF_CORE_READ(dev, ifindex);
+		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+	}
+	return e;
+}
+
+static __always_inline void gw_event_submit(struct gw_event *e)
+{
+	gw_stat_inc(e->probe, GW_STAT_EVENTS);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Whether skb is currently tracked (cheap pre-check for hot probes). */
+static __always_inline bool gw_is_tracked(struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb;
+
+	return bpf_map_lookup_elem(&gw_tracked, &key) != NULL;
+}
+
+#endif /* GW_CORE_BPF_H */

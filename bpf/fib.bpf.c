@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fib:lookup — IPv4 FIB lookups: table, error, gateway, output device and,
+ * where the strategy can see it, the prefix length of the matching route
+ * ("routed to the default gateway" is prefix length 0).
+ *
+ * fexit/kretprobe fib_table_lookup see struct fib_result (prefixlen).
+ * The fib:fib_table_lookup tracepoint carries no fib_result: prefixlen is
+ * left GW_PREFIX_UNKNOWN and user space resolves it (RTM_F_FIB_MATCH).
+ */
+#include "core.bpf.h"
+#include "route.bpf.h"
+#include "stash.bpf.h"
+
+static __always_inline void fib_fill_nhc(struct gw_route *r,
+					 const struct fib_nh_common *nhc)
+{
+	struct net_device *dev;
+
+	if (!nhc)
+		return;
+	r->scope = BPF_CORE_READ(nhc, nhc_scope);
+	r->gw_family = BPF_CORE_READ(nhc, nhc_gw_family);
+	if (r->gw_family == GW_AF_INET)
+		bpf_probe_read_kernel(r->gw, 4, &nhc->nhc_gw.ipv4);
+	else if (r->gw_family == GW_AF_INET6)	/* RFC 5549: v4 via v6 */
+		bpf_probe_read_kernel(r->gw, 16, &nhc->nhc_gw.ipv6);
+	dev = BPF_CORE_READ(nhc, nhc_dev);
+	if (dev) {
+		r->oif = BPF_CORE_READ(dev, ifindex);
+		bpf_probe_read_kernel_str(r->oif_name, sizeof(r->oif_name), dev->name);
+	}
+}
+
+static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
+				       const struct fib_nh_common *nhc, int err,
+				       __u8 prefixlen, __u8 type, __u8 strategy)
+{
+	int iif = BPF_CORE_READ(flp, __fl_common.flowic_iif);
+	__be32 daddr = BPF_CORE_READ(flp, daddr);
+	__u32 zero = 0;
+	struct gw_route r = {};
+
+	r.table = tb_id;
+	r.err = err;
+	r.prefixlen = prefixlen;
+	r.type = type;
+	__builtin_memcpy(r.daddr, &daddr, 4);
+	if (!err)
+		fib_fill_nhc(&r, nhc);
+
+	if (iif == GW_LOOPBACK_IFINDEX) {
+		struct gw_route_pending *p = bpf_map_lookup_elem(&gw_route_pending, &zero);
+
+		if (!p)
+			return;
+		p->pid_tgid = bpf_get_current_pid_tgid();
+		p->ts = bpf_ktime_get_ns();
+		p->route = r;
+		return;
+	}
+
+	struct gw_route_ctx *c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
+
+	if (!c || !c->skb || bpf_ktime_get_ns() - c->ts > GW_ROUTE_CTX_NS ||
+	    __builtin_memcmp(c->daddr, &daddr, 4))
+		return;
+	route_emit((struct sk_buff *)c->skb, &r, strategy, 0);
+}
+
+SEC("tp_btf/fib_table_lookup")
+int BPF_PROG(gw_tp_fib, __u32 tb_id, const struct flowi4 *flp,
+	     const struct fib_nh_common *nhc, int err)
+{
+	fib_report(tb_id, flp, nhc, err, GW_PREFIX_UNKNOWN, 0, GW_STRAT_TRACEPOINT);
+	return 0;
+}
+
+static __always_inline void fib_result_report(struct fib_table *tb,
+					      const struct flowi4 *flp,
+					      struct fib_result *res, int ret,
+					      __u8 strategy)
+{
+	const struct fib_nh_common *nhc = NULL;
+	__u8 plen = GW_PREFIX_UNKNOWN, type = 0;
+
+	if (!ret) {
+		nhc = BPF_CORE_READ(res, nhc);
+		plen = BPF_CORE_READ(res, prefixlen);
+		type = BPF_CORE_READ(res, type);
+	}
+	fib_report(BPF_CORE_READ(tb, tb_id), flp, nhc, ret, plen, type, strategy);
+}
+
+SEC("fexit/fib_table_lookup")
+int BPF_PROG(gw_fexit_fib, struct fib_table *tb, const struct flowi4 *flp,
+	     struct fib_result *res, int fib_flags, int ret)
+{
+	fib_result_report(tb, flp, res, ret, GW_STRAT_FENTRY);
+	return 0;
+}
+
+SEC("kprobe/fib_table_lookup")
+int BPF_KPROBE(gw_kp_fib, struct fib_table *tb, const struct flowi4 *flp,
+	       struct fib_result *res)
+{
+	stash_push(GW_PROBE_FIB, (__u64)tb, (__u64)flp, (__u64)res, 0);
+	return 0;
+}
+
+SEC("kretprobe/fib_table_lookup")
+int BPF_KRETPROBE(gw_krp_fib, int ret)
+{
+	__u64 a[GW_STASH_ARGS];
+
+	if (!stash_pop(GW_PROBE_FIB, a))
+		return 0;
+	fib_result_report((struct fib_table *)a[0], (const struct flowi4 *)a[1],
+			  (struct fib_result *)a[2], ret, GW_STRAT_KPROBE);
+	return 0;
+}

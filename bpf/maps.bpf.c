@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The one definition of gwtrace's maps (via the headers, see GW_SHARED)
+ * and configuration; bpftool links the other objects against them. */
+#define GW_DEFINE_MAPS
+#include "core.bpf.h"
+#include "stash.bpf.h"
+#include "nftable.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+
+/* Set by the loader before load; the verifier prunes what they disable. */
+const volatile struct gw_filter gw_cfg_filter = {};
+const volatile __u64 gw_cfg_track_timeout_ns = 2000000000ULL;

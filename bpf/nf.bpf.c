@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * nf:hook — a packet entering and leaving each netfilter hook.
+ *   tracepoint strategy: BPF netfilter links (kernel >= 6.4) at the first and
+ *     the last free priority of every hook: "first" sees the packet before
+ *     any table, "last" only if every table accepted it. A packet that
+ *     entered and never left died in that hook (kfree_skb says why).
+ *   fentry / kprobe: nf_hook_slow entry and (accepting) return.
+ * nf:table — which table / base chain was running when a packet was
+ *   dropped (fentry/kprobe only; annotates the drop, see skb.bpf.c).
+ */
+#include "core.bpf.h"
+#include "route.bpf.h"
+#include "stash.bpf.h"
+#include "nftable.bpf.h"
+#include "xfrm.bpf.h"
+
+#define GW_NF_ACCEPT_RET 1	/* nf_hook_slow: 1 = okfn may run */
+
+static __always_inline void nf_annotate(struct gw_event *e, struct sk_buff *skb)
+{
+	/* Conntrack NAT bits tell SNAT from DNAT when the tuple changes. */
+	if (bpf_core_field_exists(skb->_nfct) && bpf_core_type_exists(struct nf_conn)) {
+		unsigned long nfct = BPF_CORE_READ(skb, _nfct);
+		struct nf_conn *ct = (void *)(nfct & ~7UL);
+
+		if (ct) {
+			e->nf.ct_status = BPF_CORE_READ(ct, status);
+			if (e->nf.ct_status & IPS_SRC_NAT)
+				e->flags |= GW_EVF_NAT_SRC;
+			if (e->nf.ct_status & IPS_DST_NAT)
+				e->flags |= GW_EVF_NAT_DST;
+		}
+	}
+	if (skb_has_secpath(skb))
+		e->flags |= GW_EVF_SECPATH;
+	if (skb_has_xfrm_dst(skb))
+		e->flags |= GW_EVF_XFRM_DST;
+}
+
+static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_state *st,
+				    bool leaving, int ret, __u8 strategy)
+{
+	struct net_device *in = BPF_CORE_READ(st, in), *out = BPF_CORE_READ(st, out);
+	__u8 hook = BPF_CORE_READ(st, hook);
+	struct gw_where w = {
+		.skb = skb, .dev = in ?: out,
+		.netns = BPF_CORE_READ(st, net, ns.inum),
+		.probe = GW_PROBE_NF_HOOK,
+		.kind = leaving ? GW_EV_NF_EXIT : GW_EV_NF_ENTER,
+		.strategy = strategy, .mode = GW_TM_START,
+	};
+	struct gw_event *e = gw_event_begin(&w);
+	struct gw_tuple t;
+
+	if (!e) {
+		if (leaving && hook == GW_NF_PRE_ROUTING)
+			route_ctx_clear();
+		return;
+	}
+	e->nf.hook = hook;
+	e->nf.pf = BPF_CORE_READ(st, pf);
+	e->nf.verdict = leaving ? GW_NF_ACCEPT : GW_NF_NONE;
+	e->nf.ret = ret;
+	nf_annotate(e, skb);
+	t = e->tuple;
+	gw_event_submit(e);
+
+	if (leaving && hook == GW_NF_PRE_ROUTING)
+		route_ctx_set(skb, &t);		/* after DNAT: what fib will see */
+	if (!leaving && hook == GW_NF_LOCAL_OUT)
+		route_pending_flush(skb, &t, strategy);
+}
+
+/* libbpf 1.1 does not know this section; the loader sets the program type
+ * (BPF_PROG_TYPE_NETFILTER) and attaches it with raw BPF_LINK_CREATE. */
+SEC("netfilter")
+int gw_nf_first(struct bpf_nf_ctx *ctx)
+{
+	nf_step(ctx->skb, ctx->state, false, 0, GW_STRAT_TRACEPOINT);
+	return 1;	/* NF_ACCEPT: we only watch */
+}
+
+SEC("netfilter")
+int gw_nf_last(struct bpf_nf_ctx *ctx)
+{
+	nf_step(ctx->skb, ctx->state, true, 1, GW_STRAT_TRACEPOINT);
+	return 1;
+}
+
+SEC("fentry/nf_hook_slow")
+int BPF_PROG(gw_fentry_nf, struct sk_buff *skb, struct nf_hook_state *state)
+{
+	nf_step(skb, state, false, 0, GW_STRAT_FENTRY);
+	return 0;
+}
+
+/* Only accepted packets: on drop/steal the skb is already freed (the drop
+ * probe reported it) and its address may belong to a new packet. */
+SEC("fexit/nf_hook_slow")
+int BPF_PROG(gw_fexit_nf, struct sk_buff *skb, struct nf_hook_state *state,
+	     const struct nf_hook_entries *entries, unsigned int s, int ret)
+{
+	if (ret == GW_NF_ACCEPT_RET)
+		nf_step(skb, state, true, ret, GW_STRAT_FENTRY);
+	return 0;
+}
+
+SEC("kprobe/nf_hook_slow")
+int BPF_KPROBE(gw_kp_nf, struct sk_buff *skb, struct nf_hook_state *state)
+{
+	nf_step(skb, state, false, 0, GW_STRAT_KPROBE);
+	stash_push(GW_PROBE_NF_HOOK, (__u64)skb, (__u64)state, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe/nf_hook_slow")
+int BPF_KRETPROBE(gw_krp_nf, int ret)
+{
+	__u64 a[GW_STASH_ARGS];
+
+	if (stash_pop(GW_PROBE_NF_HOOK, a) && ret == GW_NF_ACCEPT_RET)
+		nf_step((struct sk_buff *)a[0], (const struct nf_hook_state *)a[1],
+			true, ret, GW_STRAT_KPROBE);
+	return 0;
+}
+
+/* nf:table — remember which table runs for which skb on this task. */
+SEC("fentry/nft_do_chain")
+int BPF_PROG(gw_fentry_nft, struct nft_pktinfo *pkt, void *priv)
+{
+	nftable_enter_nft(pkt, priv);
+	return 0;
+}
+
+SEC("fexit/nft_do_chain")
+int BPF_PROG(gw_fexit_nft, struct nft_pktinfo *pkt, void *priv, unsigned int ret)
+{
+	nftable_exit(ret);
+	return 0;
+}
+
+SEC("fentry/ipt_do_table")
+int BPF_PROG(gw_fentry_ipt, void *priv, struct sk_buff *skb)
+{
+	nftable_enter_ipt(skb, priv);
+	return 0;
+}
+
+SEC("fexit/ipt_do_table")
+int BPF_PROG(gw_fexit_ipt, void *priv, struct sk_buff *skb,
+	     const struct nf_hook_state *state, unsigned int ret)
+{
+	nftable_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/nft_do_chain")
+int BPF_KPROBE(gw_kp_nft, struct nft_pktinfo *pkt, void *priv)
+{
+	nftable_enter_nft(pkt, priv);
+	return 0;
+}
+
+SEC("kretprobe/nft_do_chain")
+int BPF_KRETPROBE(gw_krp_nft, unsigned int ret)
+{
+	nftable_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/ipt_do_table")
+int BPF_KPROBE(gw_kp_ipt, void *priv, struct sk_buff *skb)
+{
+	nftable_enter_ipt(skb, priv);
+	return 0;
+}
+
+SEC("kretprobe/ipt_do_table")
+int BPF_KRETPROBE(gw_krp_ipt, unsigned int ret)
+{
+	nftable_exit(ret);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Attributing FIB lookups to packets. No fib hook sees the skb, so:
+ * - input routes run synchronously on the CPU that just received the packet
+ *   (ip_rcv -> PREROUTING -> ip_rcv_finish -> fib): rx and PREROUTING-exit
+ *   record "this CPU is about to route skb X to daddr D"; a lookup for D on
+ *   that CPU is X's.
+ * - output routes are looked up in the sender's syscall before the skb
+ *   exists: the lookup is parked per CPU with the task's pid_tgid and
+ *   handed to the next skb of that task for the same daddr at LOCAL_OUT.
+ */
+#ifndef GW_ROUTE_BPF_H
+#define GW_ROUTE_BPF_H
+
+#include "core.bpf.h"
+
+/* Older than this and the context belongs to some earlier packet. */
+#define GW_ROUTE_CTX_NS 5000000ULL
+
+static __always_inline void route_ctx_set(struct sk_buff *skb,
+					  const struct gw_tuple *t)
+{
+	__u32 zero = 0;
+	struct gw_route_ctx *c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
+
+	if (!c)
+		return;
+	c->skb = (__u64)skb;
+	c->ts = bpf_ktime_get_ns();
+	__builtin_memcpy(c->daddr, t->daddr, GW_ADDR_LEN);
+}
+
+static __always_inline void route_ctx_clear(void)
+{
+	__u32 zero = 0;
+	struct gw_route_ctx *c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
+
+	if (c)
+		c->skb = 0;
+}
+
+/* Emits a ROUTE step for skb if it is tracked; ts 0 = now. */
+static __always_inline void route_emit(struct sk_buff *skb, const struct gw_route *r,
+				       __u8 strategy, __u64 ts)
+{
+	struct gw_where w = {
+		.skb = skb, .probe = GW_PROBE_FIB, .kind = GW_EV_ROUTE,
+		.strategy = strategy, .mode = GW_TM_TRACKED,
+	};
+	struct gw_event *e = gw_event_begin(&w);
+
+	if (!e)
+		return;
+	e->route = *r;
+	if (ts)
+		e->ts_ns = ts;
+	gw_event_submit(e);
+}
+
+/* At LOCAL_OUT: a parked output lookup of this task for this daddr. */
+static __always_inline void route_pending_flush(struct sk_buff *skb,
+						const struct gw_tuple *t, __u8 strategy)
+{
+	__u32 zero = 0;
+	struct gw_route_pending *p = bpf_map_lookup_elem(&gw_route_pending, &zero);
+
+	if (!p || !p->pid_tgid || p->pid_tgid != bpf_get_current_pid_tgid() ||
+	    bpf_ktime_get_ns() - p->ts > GW_ROUTE_CTX_NS ||
+	    __builtin_memcmp(p->route.daddr, t->daddr, 4))
+		return;
+	p->pid_tgid = 0;
+	/* Stamped with the lookup's time: it happened before LOCAL_OUT. */
+	route_emit(skb, &p->route, strategy, p->ts);
+}
+
+#endif /* GW_ROUTE_BPF_H */

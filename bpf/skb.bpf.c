@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * skb life: received, transmitted, dropped, consumed. Tracepoints exist on
+ * every supported kernel, so these have one strategy (tp_btf).
+ */
+#include "core.bpf.h"
+#include "route.bpf.h"
+#include "nftable.bpf.h"
+
+static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev,
+				     __u16 probe, __u16 kind, __u8 mode, bool l3_at_data)
+{
+	struct gw_where w = {
+		.skb = skb, .dev = dev, .probe = probe, .kind = kind,
+		.strategy = GW_STRAT_TRACEPOINT, .mode = mode,
+		.l3_at_data = l3_at_data,
+	};
+	struct gw_event *e = gw_event_begin(&w);
+
+	if (!e) {
+		if (kind == GW_EV_RX)
+			route_ctx_clear();
+		return;
+	}
+	if (kind == GW_EV_RX)
+		route_ctx_set(skb, &e->tuple);
+	gw_event_submit(e);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(gw_tp_rx, struct sk_buff *skb)
+{
+	/* eth_type_trans() pulled L2: the IP header is at skb->data. */
+	skb_step(skb, NULL, GW_PROBE_RX, GW_EV_RX, GW_TM_START, true);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(gw_tp_tx, struct sk_buff *skb, struct net_device *dev)
+{
+	skb_step(skb, dev, GW_PROBE_TX, GW_EV_TX, GW_TM_START, false);
+	return 0;
+}
+
+/* 6.1: (skb, location, reason); 6.12+ add rx_sk: declare the first three. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
+{
+	__u32 not_spec = bpf_core_enum_value(enum skb_drop_reason,
+					     SKB_DROP_REASON_NOT_SPECIFIED);
+	struct gw_where w = {
+		.skb = skb, .probe = GW_PROBE_DROP, .kind = GW_EV_DROP,
+		.strategy = GW_STRAT_TRACEPOINT, .mode = GW_TM_END_OR_MATCH,
+	};
+	struct gw_event *e;
+
+	/* An untracked skb freed without a reason is noise, not a drop. */
+	if ((__u32)reason == not_spec && !gw_is_tracked(skb))
+		return 0;
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    (__u32)reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		w.mode = GW_TM_END;
+	e = gw_event_begin(&w);
+	if (!e)
+		return 0;
+	e->drop.reason = reason;
+	e->drop.location = (__u64)location;
+	nftable_annotate_drop(e, skb);
+	gw_event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(gw_tp_free, struct sk_buff *skb)
+{
+	struct gw_where w = {
+		.skb = skb, .probe = GW_PROBE_FREE, .kind = GW_EV_FREE,
+		.strategy = GW_STRAT_TRACEPOINT, .mode = GW_TM_END,
+	};
+	struct gw_event *e;
+
+	if (!gw_is_tracked(skb))
+		return 0;
+	e = gw_event_begin(&w);
+	if (e)
+		gw_event_submit(e);
+	return 0;
+}

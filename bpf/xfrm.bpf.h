@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* IPsec state visible on any skb: secpath (decrypted) and xfrm dst (about
+ * to be encrypted). Usable from every strategy, netfilter links included. */
+#ifndef GW_XFRM_BPF_H
+#define GW_XFRM_BPF_H
+
+#include "core.bpf.h"
+
+/* The secpath extension id moved (1 on 6.18: BRIDGE_NF comes first). */
+static __always_inline bool skb_has_secpath(struct sk_buff *skb)
+{
+	__u8 active;
+
+	if (!bpf_core_field_exists(skb->active_extensions) ||
+	    !bpf_core_enum_value_exists(enum skb_ext_id, SKB_EXT_SEC_PATH))
+		return false;
+	active = BPF_CORE_READ(skb, active_extensions);
+	return active & (1 << bpf_core_enum_value(enum skb_ext_id, SKB_EXT_SEC_PATH));
+}
+
+static __always_inline struct xfrm_state *skb_xfrm_dst_state(struct sk_buff *skb)
+{
+	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+	struct dst_entry *dst = (void *)(refdst & ~1UL);	/* SKB_DST_NOREF */
+
+	if (!dst || !bpf_core_field_exists(dst->xfrm))
+		return NULL;
+	return BPF_CORE_READ(dst, xfrm);
+}
+
+static __always_inline bool skb_has_xfrm_dst(struct sk_buff *skb)
+{
+	return skb_xfrm_dst_state(skb) != NULL;
+}
+
+/* SA identity into the event's xfrm part. */
+static __always_inline void xfrm_fill_state(struct gw_xfrm *x, struct xfrm_state *st)
+{
+	if (!st)
+		return;
+	x->spi = BPF_CORE_READ(st, id.spi);
+	x->proto = BPF_CORE_READ(st, id.proto);
+	x->reqid = BPF_CORE_READ(st, props.reqid);
+	x->mode = BPF_CORE_READ(st, props.mode);
+	x->family = BPF_CORE_READ(st, props.family);
+	bpf_probe_read_kernel(x->daddr, GW_ADDR_LEN, &st->id.daddr);
+	bpf_probe_read_kernel(x->saddr, GW_ADDR_LEN, &st->props.saddr);
+}
+
+#endif /* GW_XFRM_BPF_H */

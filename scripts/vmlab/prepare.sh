@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Prepare the VM lab: Debian 12's distro kernel + a busybox initramfs.
+#
+# Usage: scripts/vmlab/prepare.sh [--refresh] [--quiet]
+#   --refresh  ask apt whether a newer linux-image-6.1.0-N-amd64 exists and
+#              switch to it (default: reuse whatever kernel is cached)
+#   --quiet    print nothing when the cache is already complete
+#
+# Environment:
+#   GWTRACE_VMLAB_CACHE  cache dir (default /var/cache/gwtrace-vmlab)
+#   GWTRACE_VMLAB_KPKG   exact kernel package to use, e.g. linux-image-6.1.0-56-amd64
+#
+# Steps (each skipped when already done): install host packages (deps.sh),
+# pick the newest linux-image-6.1.0-N-amd64 (not -dbg, not -unsigned unless it
+# is the only one), apt-get download + dpkg-deb -x it, depmod -b, extract the
+# uncompressed ELF vmlinux from the bzImage (boots via PVH; falls back to the
+# bzImage), build the busybox-static initramfs (stage 1: initramfs-init.sh).
+# Writes $CACHE/lab.env, which run.sh reads.
+set -euo pipefail
+
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${GWTRACE_VMLAB_CACHE:-/var/cache/gwtrace-vmlab}
+WANT_PKG=${GWTRACE_VMLAB_KPKG:-}
+# Modules the initramfs loads (with their dependencies) to mount the 9p shares.
+INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p)
+BUSYBOX_APPLETS=(sh mount umount insmod mkdir grep dd printf poweroff sleep switch_root cat echo ln chmod)
+
+refresh=0
+quiet=0
+for arg in "$@"; do
+	case $arg in
+		--refresh) refresh=1 ;;
+		--quiet | -q) quiet=1 ;;
+		-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+		*) printf 'vmlab/prepare: error: unknown argument: %s\n' "$arg" >&2; exit 2 ;;
+	esac
+done
+
+die() { printf 'vmlab/prepare: error: %s\n' "$*" >&2; exit 1; }
+say() { printf 'vmlab/prepare: %s\n' "$*" >&2; }
+
+tmp=""
+cleanup() { [[ -z $tmp ]] || rm -rf -- "$tmp"; }
+trap cleanup EXIT
+
+"$HERE/deps.sh" || die "installing host packages failed (scripts/vmlab/deps.sh)"
+
+init_hash() {
+	local bbver
+	bbver=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || echo none)
+	{
+		cat "$HERE/initramfs-init.sh"
+		printf '%s\n' "$bbver" "${INITRAMFS_MODULES[*]}" "${BUSYBOX_APPLETS[*]}" "$1"
+	} | sha256sum | cut -d' ' -f1
+}
+
+# Read the current lab.env (if any) into CUR_* variables.
+CUR_KPKG="" CUR_KDIR="" CUR_KVER="" CUR_KERNEL="" CUR_INITRD="" CUR_INIT_HASH=""
+load_env() {
+	local f=$CACHE/lab.env
+	[[ -r $f ]] || return 1
+	# shellcheck disable=SC1090 # written by this script with printf %q
+	source "$f" || return 1
+	CUR_KPKG=${VMLAB_KPKG:-} CUR_KDIR=${VMLAB_KDIR:-} CUR_KVER=${VMLAB_KVER:-}
+	CUR_KERNEL=${VMLAB_KERNEL:-} CUR_INITRD=${VMLAB_INITRD:-} CUR_INIT_HASH=${VMLAB_INIT_HASH:-}
+}
+
+cache_complete() {
+	load_env || return 1
+	[[ -n $CUR_KVER && -f $CUR_KERNEL && -f $CUR_INITRD && -f $CUR_KDIR/.complete ]] || return 1
+	[[ -z $WANT_PKG || $WANT_PKG == "$CUR_KPKG" ]] || return 1
+	[[ $(init_hash "$CUR_KVER") == "$CUR_INIT_HASH" ]] || return 1
+}
+
+if ((!refresh)) && cache_complete; then
+	((quiet)) || say "cached: $CUR_KPKG ($CUR_KVER) in $CACHE, nothing to do"
+	exit 0
+fi
+
+mkdir -p -- "$CACHE/kernels" || die "cannot create cache dir $CACHE"
+exec 9>"$CACHE/.lock"
+flock -w 900 9 || die "timed out waiting for the lock on $CACHE/.lock"
+# Another prepare may have finished while we waited.
+if ((!refresh)) && cache_complete; then
+	((quiet)) || say "cached: $CUR_KPKG ($CUR_KVER) in $CACHE, nothing to do"
+	exit 0
+fi
+# Leftovers of a prepare that was killed (we hold the lock: none is running).
+rm -rf -- "$CACHE"/tmp.*
+tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+
+# --- which kernel package ----------------------------------------------------
+candidate_of() { apt-cache policy -- "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'; }
+
+list_kernel_pkgs() {
+	# name = linux-image-6.1.0-N-amd64[-unsigned]; newest N first, signed first.
+	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64' 2>/dev/null |
+		awk '{ print $1 }' |
+		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' |
+		sort -t- -k4,4nr -k6,6 || true
+}
+
+pick_kernel_pkg() {
+	local names name cand
+	names=$(list_kernel_pkgs)
+	if [[ -z $names ]]; then
+		say "no kernel package in the apt lists; running apt-get update"
+		apt-get update -qq </dev/null >&2 || die "apt-get update failed"
+		names=$(list_kernel_pkgs)
+	fi
+	for name in $names; do
+		cand=$(candidate_of "$name")
+		if [[ -n $cand && $cand != "(none)" ]]; then
+			printf '%s %s\n' "$name" "$cand"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if [[ -n $WANT_PKG ]]; then
+	kpkg=$WANT_PKG
+	kver_deb=$(candidate_of "$kpkg")
+	if [[ -z $kver_deb || $kver_deb == "(none)" ]]; then
+		apt-get update -qq </dev/null >&2 || die "apt-get update failed"
+		kver_deb=$(candidate_of "$kpkg")
+	fi
+	[[ -n $kver_deb && $kver_deb != "(none)" ]] || die "package $kpkg (GWTRACE_VMLAB_KPKG) is not available from apt"
+else
+	read -r kpkg kver_deb < <(pick_kernel_pkg || true) || true
+	[[ -n ${kpkg:-} ]] || die "no linux-image-6.1.0-*-amd64 package available from apt (check /etc/apt/sources.list*: bookworm and bookworm-security)"
+fi
+
+kdir=$CACHE/kernels/${kpkg}_${kver_deb//[^A-Za-z0-9.+~-]/_}
+
+# --- download + extract + depmod + vmlinux -------------------------------------
+if [[ -f $kdir/.complete ]]; then
+	say "kernel $kpkg $kver_deb already extracted in $kdir"
+else
+	say "downloading $kpkg $kver_deb"
+	t0=$SECONDS
+	(cd -- "$tmp" && apt-get download -qq -o APT::Sandbox::User=root -- "$kpkg=$kver_deb" </dev/null >&2) ||
+		die "apt-get download $kpkg=$kver_deb failed"
+	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
+	[[ -n $deb ]] || die "apt-get download produced no .deb"
+	mkdir "$tmp/k"
+	dpkg-deb -x "$deb" "$tmp/k" || die "dpkg-deb -x $deb failed"
+	rm -f -- "$deb"
+	mods=("$tmp"/k/lib/modules/*/)
+	[[ ${#mods[@]} -eq 1 && -d ${mods[0]} ]] || die "expected exactly one lib/modules/KVER in $kpkg"
+	kver=$(basename -- "${mods[0]}")
+	[[ -f $tmp/k/boot/vmlinuz-$kver ]] || die "$kpkg has no boot/vmlinuz-$kver"
+	depmod -b "$tmp/k" "$kver" || die "depmod -b $tmp/k $kver failed"
+
+	# Uncompressed ELF vmlinux: the bzImage payload is an xz stream; the first
+	# xz magic that decompresses to an ELF is the kernel.
+	vmlinuz=$tmp/k/boot/vmlinuz-$kver
+	offsets=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" 2>/dev/null | head -n 4 | cut -d: -f1 || true)
+	got_elf=0
+	for off in $offsets; do
+		# xz stops after the first stream; tail then dies of SIGPIPE: ignore its status.
+		if { tail -c "+$((off + 1))" "$vmlinuz" 2>/dev/null || true; } |
+			xz -dc --single-stream >"$tmp/k/vmlinux" 2>/dev/null &&
+			[[ $(head -c 4 "$tmp/k/vmlinux" | od -An -c | tr -d ' ') == '177ELF' ]]; then
+			got_elf=1
+			break
+		fi
+	done
+	if ((got_elf)); then
+		say "extracted uncompressed vmlinux (boots via PVH)"
+	else
+		rm -f -- "$tmp/k/vmlinux"
+		say "warning: could not extract an ELF vmlinux from the bzImage; will boot the bzImage (slower)"
+	fi
+	printf '%s\n' "$kver" >"$tmp/k/.kver"
+	touch "$tmp/k/.complete"
+	rm -rf -- "$kdir"
+	mv -- "$tmp/k" "$kdir"
+	say "extracted $kpkg ($kver) into $kdir in $((SECONDS - t0)) s"
+fi
+kver=$(cat "$kdir/.kver")
+if [[ -f $kdir/vmlinux ]]; then
+	kernel=$kdir/vmlinux boot=pvh
+else
+	kernel=$kdir/boot/vmlinuz-$kver boot=bzimage
+fi
+
+# --- initramfs -------------------------------------------------------------------
+ihash=$(init_hash "$kver")
+initrd=$kdir/initramfs.cpio
+if [[ -f $initrd && -f $kdir/initramfs.hash && $(cat "$kdir/initramfs.hash") == "$ihash" ]]; then
+	say "initramfs up to date"
+else
+	bb=$(command -v busybox || true)
+	[[ -n $bb ]] || die "busybox not found (package busybox-static)"
+	st=$tmp/initramfs
+	rm -rf -- "$st"
+	mkdir -p "$st"/{bin,dev,proc,sys,newroot,lib/modules}
+	cp -- "$bb" "$st/bin/busybox"
+	for a in "${BUSYBOX_APPLETS[@]}"; do ln -s busybox "$st/bin/$a"; done
+	install -m 0755 -- "$HERE/initramfs-init.sh" "$st/init"
+	mapfile -t kos < <(modprobe -d "$kdir" -S "$kver" -a --show-depends "${INITRAMFS_MODULES[@]}" |
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
+	((${#kos[@]} > 0)) || die "modprobe --show-depends found no modules for ${INITRAMFS_MODULES[*]}"
+	: >"$st/modules.list"
+	for ko in "${kos[@]}"; do
+		name=$(basename -- "$ko")
+		case $name in
+			*.ko) cp -- "$ko" "$st/lib/modules/$name" ;;
+			*.ko.xz) name=${name%.xz}; xz -dc -- "$ko" >"$st/lib/modules/$name" ;;
+			*) die "unsupported module format: $ko" ;;
+		esac
+		printf '%s\n' "$name" >>"$st/modules.list"
+	done
+	(cd -- "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) >"$tmp/initramfs.cpio" ||
+		die "cpio failed"
+	mv -- "$tmp/initramfs.cpio" "$initrd"
+	printf '%s\n' "$ihash" >"$kdir/initramfs.hash"
+	say "built initramfs ($(du -k "$initrd" | cut -f1) KiB, modules: $(tr '\n' ' ' <"$st/modules.list"))"
+fi
+
+# --- lab.env (atomic) ------------------------------------------------------------
+{
+	printf '# written by scripts/vmlab/prepare.sh\n'
+	printf 'VMLAB_%s=%q\n' KPKG "$kpkg" KDEBVER "$kver_deb" KVER "$kver" KDIR "$kdir" \
+		KERNEL "$kernel" BOOT "$boot" INITRD "$initrd" INIT_HASH "$ihash"
+} >"$tmp/lab.env"
+mv -- "$tmp/lab.env" "$CACHE/lab.env"
+
+# Drop kernels other than the current one.
+for d in "$CACHE"/kernels/*/; do
+	d=${d%/}
+	[[ $d == "$kdir" ]] || { say "removing old kernel $d"; rm -rf -- "$d"; }
+done
+say "ready: $kpkg ($kver), boot=$boot, cache $CACHE"

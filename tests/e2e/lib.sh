@@ -1,0 +1,612 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# End-to-end test library for gwtrace: namespaced topologies, traffic,
+# gwtrace start/stop, and assertions on its JSON lines.
+#
+# A test file sources this library, defines test_<behaviour> functions and
+# ends with `gwt_main "$@"`:
+#
+#   tests/e2e/test_foo.sh --list        print the file's tests, in file order
+#   tests/e2e/test_foo.sh test_bar      run one test in this process
+#
+# Exit codes of one test: 0 pass, 1 fail, 77 skip (the kernel or the machine
+# lacks something). The reason of a fail/skip is printed on stderr and, when
+# GWT_REASON_FILE is set (tests/run.sh sets it), written there.
+#
+# Every namespace, temporary file and gwtrace process a test creates is
+# removed by an EXIT trap, also when the test fails or is interrupted.
+# Namespaces are named gwt-<pid>-<role>, so parallel or aborted runs never
+# collide (tests/run.sh removes leftovers of dead pids).
+#
+# Environment:
+#   GWTRACE          gwtrace binary (default: ./gwtrace)
+#   GWT_KEEP=1       keep the temporary directory (its path is printed)
+#   GWT_READY_TIMEOUT seconds to wait for --ready-file (default 20)
+#   GWT_STOP_TIMEOUT  seconds to wait for exit after SIGINT (default 10)
+
+
+: "${GWTRACE:=./gwtrace}"
+: "${GWT_READY_TIMEOUT:=20}"
+: "${GWT_STOP_TIMEOUT:=10}"
+: "${GWT_SETTLE:=0.5}"
+
+GWT_ID="gwt-$$"
+GWT_TMP=""
+GWT_NETNS=()		# namespaces created, deleted by the cleanup
+GWT_BG_PIDS=()		# helper processes started by the test
+
+# Standard topology: names of its namespaces (set by topo_standard).
+NS_C="$GWT_ID-c"	# client     10.1.0.2/24
+NS_GW="$GWT_ID-gw"	# gateway    10.1.0.1/24 (veth-lan), 172.16.9.2/24 (veth-wan)
+NS_UP="$GWT_ID-up"	# upstream   172.16.9.1/24, 10.2.0.1/24, 10.3.0.1/24
+NS_SRV="$GWT_ID-srv"	# server     10.2.0.2/24, 10.3.0.2/24
+
+# The current gwtrace run (gw_start / gw_stop).
+GW_PID=""
+GW_RUN=0
+GW_OUT=""
+GW_ERR=""
+GW_RC=""
+GW_ARGS=()
+
+# Assertion state: the packets currently under examination.
+GWT_PICKED=""
+GWT_PICK_DESC=""
+GWT_FOCUS=""		# jq condition for "relevant" packets in failure dumps
+
+# ----------------------------------------------------------------------------
+# Results
+
+gwt__reason() {
+	local word=$1; shift
+	printf '%s: %s\n' "$word" "$*" >&2
+	if [[ -n ${GWT_REASON_FILE:-} && ! -s $GWT_REASON_FILE ]]; then
+		printf '%s\n' "$*" >"$GWT_REASON_FILE"
+	fi
+}
+
+# fail MESSAGE: end the test as failed, with gwtrace's stderr and output.
+fail() {
+	trap - ERR
+	set +e
+	gwt__reason FAIL "$*"
+	# Only the test's main shell dumps: a failing $(...) exits its subshell.
+	if ((BASH_SUBSHELL == 0)); then
+		gwt_dump_gwtrace >&2
+	fi
+	exit 1
+}
+
+# skip MESSAGE: end the test as skipped.
+skip() {
+	trap - ERR
+	set +e
+	gwt__reason SKIP "$*"
+	exit 77
+}
+
+log() { printf '# %s\n' "$*" >&2; }
+
+# Number of non-empty lines in $1. Never fails: safe inside $(...), where
+# the ERR trap would otherwise end the subshell as a failed test.
+count_lines() {
+	local n
+	n=$(grep -c . <<<"$1") || true
+	printf '%d' "${n:-0}"
+}
+
+gwt__on_err() {
+	local rc=$1 cmd=$2 src=$3 line=$4
+	# In $(...) and <(...) a failing command is the caller's business: its
+	# status reaches the main shell, whose own ERR trap reports it.
+	((BASH_SUBSHELL == 0)) || return 0
+	fail "command failed (exit $rc) at ${src##*/}:$line: $cmd"
+}
+
+# Truncate each line of stdin to $1 characters and keep at most $2 lines.
+gwt__trunc() {
+	local width=$1 lines=$2
+	awk -v w="$width" -v n="$lines" '
+		NR > n { more++; next }
+		{ if (length($0) > w) print substr($0, 1, w) "...(" length($0) " chars)"; else print }
+		END { if (more) print "... (" more " more lines)" }'
+}
+
+# A packet line made readable: steps as "kind hook dev @netns reason".
+# Namespace inodes of ours are shown by role (c, gw, up, srv).
+GWT_NS_LABELS='{}'
+gwt__brief() {
+	jq -c --argjson ns "$GWT_NS_LABELS" '
+		def step: [.kind, (.hook // empty), (.dev // "-"),
+			"@" + ($ns[.netns | tostring] // (.netns | tostring)),
+			(.reason // empty), (.verdict // empty | tostring),
+			(if .kind == "route" then "gw=\(.gateway) oif=\(.oif) /\(.prefixlen)" else empty end)]
+			| join(" ");
+		if .type == "packet" then
+			{id, outcome, complete, verdicts, steps: [.steps[]? | step]}
+			+ del(.type, .id, .outcome, .complete, .verdicts, .steps, .ts_ns)
+		else . end'
+}
+
+# Show what gwtrace printed: stderr, the summary, relevant packets.
+gwt_dump_gwtrace() {
+	[[ -n $GW_OUT ]] || return 0
+	printf -- '--- gwtrace %s (run %d, exit %s)\n' "${GW_ARGS[*]}" "$GW_RUN" "${GW_RC:-running}"
+	if [[ -s $GW_ERR ]]; then
+		printf -- '--- gwtrace stderr (last 40 lines):\n'
+		tail -n 40 "$GW_ERR" | gwt__trunc 300 40
+	else
+		printf -- '--- gwtrace stderr: empty\n'
+	fi
+	if [[ ! -s $GW_OUT ]]; then
+		printf -- '--- gwtrace stdout: empty\n'
+		return 0
+	fi
+	if ! jq empty "$GW_OUT" >/dev/null 2>&1; then
+		printf -- '--- gwtrace stdout is not JSON lines (first 20 lines):\n'
+		gwt__trunc 300 20 <"$GW_OUT"
+		return 0
+	fi
+	local n
+	n=$(jq -c 'select(.type == "packet")' "$GW_OUT" | wc -l)
+	printf -- '--- gwtrace stdout: %d packet lines; summary:\n' "$n"
+	jq -c 'select(.type == "summary")' "$GW_OUT" | gwt__trunc 800 2
+	if [[ -n $GWT_PICKED && -s $GWT_PICKED ]]; then
+		printf -- '--- packets matching %s (at most 4):\n' "$GWT_PICK_DESC"
+		gwt__brief <"$GWT_PICKED" | gwt__trunc 2000 4
+	elif [[ -n $GWT_FOCUS ]]; then
+		printf -- '--- packets where %s (at most 4):\n' "$GWT_FOCUS"
+		jq -c "select(.type == \"packet\") | select($GWT_FOCUS)" "$GW_OUT" 2>&1 |
+			gwt__brief | gwt__trunc 2000 4
+		printf -- '--- other packets (at most 3):\n'
+		jq -c "select(.type == \"packet\") | select(($GWT_FOCUS) | not)" "$GW_OUT" 2>&1 |
+			gwt__brief | gwt__trunc 800 3
+	else
+		printf -- '--- packets (at most 5):\n'
+		jq -c 'select(.type == "packet")' "$GW_OUT" | gwt__brief | gwt__trunc 2000 5
+	fi
+}
+
+# ----------------------------------------------------------------------------
+# Set-up and clean-up
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs '$c' (not installed)"
+	done
+}
+
+gwt__kill_wait() {	# pid: SIGTERM, wait up to 2 s, SIGKILL
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+gwt_cleanup() {
+	local rc=$? i ns pid
+	trap - ERR EXIT INT TERM
+	set +e
+	if [[ -n $GW_PID ]]; then
+		kill -INT "$GW_PID" 2>/dev/null
+		for ((i = 0; i < 30; i++)); do
+			kill -0 "$GW_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$GW_PID" 2>/dev/null
+		wait "$GW_PID" 2>/dev/null
+	fi
+	for pid in "${GWT_BG_PIDS[@]}"; do
+		gwt__kill_wait "$pid"
+	done
+	for ((i = ${#GWT_NETNS[@]} - 1; i >= 0; i--)); do
+		ns=${GWT_NETNS[i]}
+		# Anything still running inside is ours: these namespaces are ours.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [[ -n $GWT_TMP ]]; then
+		if [[ ${GWT_KEEP:-0} == 1 ]]; then
+			printf '# kept %s\n' "$GWT_TMP" >&2
+		else
+			rm -rf "$GWT_TMP"
+		fi
+	fi
+	exit "$rc"
+}
+
+gwt__setup() {
+	GWT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$GWT_ID.XXXXXX")
+	trap gwt_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	set -Eeuo pipefail
+	trap 'gwt__on_err "$?" "$BASH_COMMAND" "${BASH_SOURCE[0]}" "$LINENO"' ERR
+}
+
+# The binary as an absolute path, checked.
+gwt__find_gwtrace() {
+	if [[ $GWTRACE != */* ]]; then
+		GWTRACE=$(command -v "$GWTRACE" || printf '%s' "$GWTRACE")
+	fi
+	[[ -f $GWTRACE ]] || fail "gwtrace binary not found: $GWTRACE (build it, or set GWTRACE=path)"
+	[[ -x $GWTRACE ]] || fail "gwtrace binary not executable: $GWTRACE"
+	GWTRACE=$(cd "$(dirname "$GWTRACE")" && pwd)/$(basename "$GWTRACE")
+}
+
+gwt_main() {
+	local file=${BASH_SOURCE[1]}
+	case ${1:-} in
+	--list)
+		sed -nE 's/^(test_[A-Za-z0-9_]+)[[:space:]]*\(\)[[:space:]]*\{?.*/\1/p' "$file"
+		;;
+	test_*)
+		declare -F "$1" >/dev/null || { echo "no test $1 in $file" >&2; exit 2; }
+		[[ $EUID -eq 0 ]] || skip "needs root (running as uid $EUID)"
+		require_cmd ip jq ping
+		gwt__setup
+		gwt__find_gwtrace
+		"$1"
+		exit 0
+		;;
+	*)
+		printf 'usage: %s --list | TEST\n(run all tests: tests/run.sh -k PATTERN)\n' "$file" >&2
+		exit 2
+		;;
+	esac
+}
+
+# ----------------------------------------------------------------------------
+# Namespaces and topologies
+
+ns_add() {
+	local ns=$1
+	GWT_NETNS+=("$ns")
+	ip netns add "$ns"
+	GWT_NS_LABELS=$(jq -c --arg k "$(ns_inode "$ns")" --arg v "${ns#"$GWT_ID"-}" \
+		'. + {($k): $v}' <<<"$GWT_NS_LABELS")
+	ip -n "$ns" link set lo up
+	# No IPv6 chatter (router solicitations, DAD) in the traces.
+	ns_sysctl "$ns" net/ipv6/conf/all/disable_ipv6 1
+	ns_sysctl "$ns" net/ipv6/conf/default/disable_ipv6 1
+	ns_sysctl "$ns" net/ipv4/conf/all/rp_filter 0
+	ns_sysctl "$ns" net/ipv4/conf/default/rp_filter 0
+}
+
+# ns_sysctl NS KEY VALUE, KEY as a path under /proc/sys (no procps needed).
+ns_sysctl() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$1" bash -c 'printf "%s\n" "$2" >"/proc/sys/$1"' _ "$2" "$3"
+}
+
+ns_exec() {
+	local ns=$1; shift
+	ip netns exec "$ns" "$@"
+}
+
+# The namespace inode, as gwtrace reports it in steps[].netns.
+ns_inode() {
+	stat -L -c %i "/run/netns/$1"
+}
+
+# veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B (addresses with /len, or "-")
+veth_pair() {
+	local na=$1 ia=$2 aa=$3 nb=$4 ib=$5 ab=$6
+	ip -n "$na" link add "$ia" type veth peer name "$ib" netns "$nb"
+	[[ $aa == - ]] || ip -n "$na" addr add "$aa" dev "$ia"
+	[[ $ab == - ]] || ip -n "$nb" addr add "$ab" dev "$ib"
+	ip -n "$na" link set "$ia" up
+	ip -n "$nb" link set "$ib" up
+}
+
+# The standard gateway topology:
+#
+#  client            gateway                 upstream router         server
+#  10.1.0.2 ------- 10.1.0.1 | 172.16.9.2 ---- 172.16.9.1 | 10.2.0.1 --- 10.2.0.2
+#  veth-lan-c   veth-lan      veth-wan         veth-up-gw   veth-up-srv  veth-srv
+#                                                          | 10.3.0.1     10.3.0.2
+#
+# client: default via 10.1.0.1. gateway: ip_forward, default via 172.16.9.1
+# (the upstream router), plus a specific route 10.3.0.0/24 via 172.16.9.1.
+# upstream: ip_forward, 10.1.0.0/24 via 172.16.9.2. server: default via
+# 10.2.0.1. So 10.2.0.2 is reached from the gateway through its default
+# route, 10.3.0.2 through a specific /24 route.
+topo_standard() {
+	local ns
+	for ns in "$NS_C" "$NS_GW" "$NS_UP" "$NS_SRV"; do
+		ns_add "$ns"
+	done
+	veth_pair "$NS_C" veth-lan-c 10.1.0.2/24 "$NS_GW" veth-lan 10.1.0.1/24
+	veth_pair "$NS_GW" veth-wan 172.16.9.2/24 "$NS_UP" veth-up-gw 172.16.9.1/24
+	veth_pair "$NS_UP" veth-up-srv 10.2.0.1/24 "$NS_SRV" veth-srv 10.2.0.2/24
+	ip -n "$NS_UP" addr add 10.3.0.1/24 dev veth-up-srv
+	ip -n "$NS_SRV" addr add 10.3.0.2/24 dev veth-srv
+	ns_sysctl "$NS_GW" net/ipv4/ip_forward 1
+	ns_sysctl "$NS_UP" net/ipv4/ip_forward 1
+	ip -n "$NS_C" route add default via 10.1.0.1
+	ip -n "$NS_GW" route add default via 172.16.9.1 dev veth-wan
+	ip -n "$NS_GW" route add 10.3.0.0/24 via 172.16.9.1 dev veth-wan
+	ip -n "$NS_UP" route add 10.1.0.0/24 via 172.16.9.2
+	ip -n "$NS_SRV" route add default via 10.2.0.1
+}
+
+# Fail unless the client can reach DST now (before the broken thing is added).
+topo_check_reach() {
+	ns_check_reach "$NS_C" "$@"
+}
+
+# ns_check_reach NS DST...: fail unless NS can ping each DST now.
+ns_check_reach() {
+	local ns=$1 dst; shift
+	for dst in "$@"; do
+		ip netns exec "$ns" ping -n -c 1 -W 2 -q "$dst" >/dev/null 2>&1 ||
+			fail "topology broken: $ns cannot ping $dst"
+	done
+}
+
+# Skip unless the running kernel knows SKB_DROP_REASON_<NAME> (BTF).
+require_drop_reason() {
+	command -v bpftool >/dev/null 2>&1 || return 0
+	[[ -r /sys/kernel/btf/vmlinux ]] || return 0
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		grep "'SKB_DROP_REASON_$1' val=" >/dev/null ||
+		skip "kernel has no drop reason SKB_DROP_REASON_$1"
+}
+
+# nft_apply NS RULESET (nft -f syntax on stdin-like string)
+nft_apply() {
+	require_cmd nft
+	printf '%s\n' "$2" | ip netns exec "$1" nft -f - ||
+		fail "nft rejected the ruleset in $1"
+}
+
+# ----------------------------------------------------------------------------
+# Traffic (real packets between the namespaces)
+
+# ping_from NS DST [COUNT]: never fails (the tests drop packets on purpose).
+ping_from() {
+	local ns=$1 dst=$2 count=${3:-3}
+	ip netns exec "$ns" ping -n -q -c "$count" -i 0.2 -W 1 "$dst" >/dev/null 2>&1 || true
+}
+
+# udp_from NS DST PORT [COUNT]: one datagram per COUNT, via bash's /dev/udp.
+udp_from() {
+	local ns=$1 dst=$2 port=$3 count=${4:-3}
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$ns" bash -c '
+		for ((i = 0; i < $3; i++)); do
+			printf "gwtrace-e2e %d\n" "$i" >"/dev/udp/$1/$2" 2>/dev/null
+			sleep 0.1
+		done; true' _ "$dst" "$port" "$count" || true
+}
+
+# ping_ok NS DST [COUNT]: healthy traffic; fail if no reply came back.
+ping_ok() {
+	local ns=$1 dst=$2 count=${3:-3}
+	ip netns exec "$ns" ping -n -q -c "$count" -i 0.2 -W 1 "$dst" >/dev/null 2>&1 ||
+		fail "$ns: ping $dst got no reply (topology or rules broken)"
+}
+
+# tcp_connect_from NS DST PORT [COUNT]: connection attempts via /dev/tcp.
+tcp_connect_from() {
+	local ns=$1 dst=$2 port=$3 count=${4:-3}
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	timeout 10 ip netns exec "$ns" bash -c '
+		for ((i = 0; i < $3; i++)); do
+			timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+			sleep 0.1
+		done; true' _ "$dst" "$port" "$count" || true
+}
+
+# ----------------------------------------------------------------------------
+# gwtrace runs
+
+# gw_start [gwtrace args...]: start gwtrace --json --ready-file in the
+# background and wait until all its probes are attached.
+gw_start() {
+	local ready t0 rc
+	[[ -z $GW_PID ]] || fail "gw_start: gwtrace already running (test bug)"
+	GW_RUN=$((GW_RUN + 1))
+	GW_OUT=$GWT_TMP/gwtrace.$GW_RUN.json
+	GW_ERR=$GWT_TMP/gwtrace.$GW_RUN.err
+	GW_RC=""
+	GWT_PICKED=""
+	ready=$GWT_TMP/ready.$GW_RUN
+	GW_ARGS=(--json --ready-file "$ready" "$@")
+	log "gwtrace ${GW_ARGS[*]}"
+	# bash starts background jobs with SIGINT ignored; give gwtrace the
+	# default disposition, as an operator's terminal would.
+	env --default-signal=INT,QUIT "$GWTRACE" "${GW_ARGS[@]}" \
+		>"$GW_OUT" 2>"$GW_ERR" </dev/null &
+	GW_PID=$!
+	t0=$EPOCHREALTIME
+	while [[ ! -e $ready ]]; do
+		if ! kill -0 "$GW_PID" 2>/dev/null; then
+			rc=0
+			wait "$GW_PID" || rc=$?
+			GW_RC=$rc GW_PID=""
+			fail "gwtrace exited (status $rc) before writing its ready file"
+		fi
+		if (($(gwt__elapsed_ms "$t0") > GWT_READY_TIMEOUT * 1000)); then
+			fail "gwtrace did not write its ready file within ${GWT_READY_TIMEOUT}s"
+		fi
+		sleep 0.05
+	done
+	log "gwtrace ready after $(gwt__elapsed_ms "$t0") ms"
+}
+
+gwt__elapsed_ms() {	# since an $EPOCHREALTIME value
+	local now=${EPOCHREALTIME/./} then=${1/./}
+	printf '%d' $(((10#$now - 10#$then) / 1000))
+}
+
+# gw_wait_exit TIMEOUT_S: wait for gwtrace to end by itself; sets GW_RC.
+# Returns 1 (gwtrace still running) on timeout.
+gw_wait_exit() {
+	local limit_ms=$(($1 * 1000)) t0=$EPOCHREALTIME rc
+	while kill -0 "$GW_PID" 2>/dev/null; do
+		(($(gwt__elapsed_ms "$t0") <= limit_ms)) || return 1
+		sleep 0.05
+	done
+	rc=0
+	wait "$GW_PID" || rc=$?
+	GW_RC=$rc GW_PID=""
+}
+
+# gw_stop: SIGINT, wait, check a clean exit and well-formed output.
+gw_stop() {
+	gw_stop_sig INT
+}
+
+# gw_stop_sig SIG: the same with another signal (TERM).
+gw_stop_sig() {
+	local sig=$1
+	[[ -n $GW_PID ]] || fail "gw_stop: gwtrace not running (test bug)"
+	sleep "$GWT_SETTLE"	# let the ring buffer drain
+	kill -"$sig" "$GW_PID" 2>/dev/null || true
+	if ! gw_wait_exit "$GWT_STOP_TIMEOUT"; then
+		kill -KILL "$GW_PID" 2>/dev/null || true
+		wait "$GW_PID" 2>/dev/null || true
+		GW_RC=killed GW_PID=""
+		fail "gwtrace still running ${GWT_STOP_TIMEOUT}s after SIG$sig (killed)"
+	fi
+	[[ $GW_RC == 0 ]] || fail "gwtrace exited with status $GW_RC after SIG$sig (want 0)"
+	gw_check_output
+}
+
+# The output is JSON lines with exactly one summary at the end.
+gw_check_output() {
+	[[ -s $GW_OUT ]] || fail "gwtrace --json printed nothing on stdout (want at least a summary)"
+	jq empty "$GW_OUT" >/dev/null 2>&1 || fail "gwtrace --json stdout is not JSON lines"
+	local n
+	n=$(jq -c 'select(.type == "summary")' "$GW_OUT" | wc -l)
+	((n == 1)) || fail "gwtrace --json printed $n summary lines (want 1)"
+	jq -e -s '.[-1].type == "summary"' "$GW_OUT" >/dev/null ||
+		fail "the summary is not the last line of gwtrace's output"
+}
+
+# ----------------------------------------------------------------------------
+# Assertions on gwtrace's JSON (after gw_stop)
+
+gw_packets() {		# all packet lines
+	jq -c 'select(.type == "packet")' "$GW_OUT"
+}
+
+# The packet lines of this test: with a step in one of its namespaces.
+# Other runs on the machine (the same addresses in other namespaces) can
+# show up in a global trace; they must not make a test pass or fail.
+gw_our_packets() {
+	jq -c --argjson ns "$GWT_NS_LABELS" 'select(.type == "packet")
+		| select(($ns | length) == 0
+			or any(.steps[]?; $ns[.netns | tostring] != null))' "$GW_OUT"
+}
+
+# pick_packets JQ_COND DESC: the packets under examination are those where
+# JQ_COND holds; fail if there is none. Later expect_* narrow this set, so
+# that all conditions must hold on the same packet(s).
+pick_packets() {
+	local cond=$1 desc=$2
+	GWT_PICKED=""
+	GWT_PICK_DESC="$desc"
+	local f=$GWT_TMP/picked.$GW_RUN
+	gw_our_packets | jq -c "select($cond)" >"$f" ||
+		fail "pick_packets: jq error on: $cond (test bug?)"
+	if [[ ! -s $f ]]; then
+		local n all
+		n=$(gw_our_packets | wc -l)
+		all=$(gw_packets | jq -c "select($cond)" | wc -l)
+		((all == 0)) ||
+			fail "$all packet(s) for $desc, but none with a step in this test's namespaces (steps[].netns)"
+		fail "no packet for $desc among $n packets (jq: $cond)"
+	fi
+	GWT_PICKED=$f
+	log "$(wc -l <"$f") packet(s) for $desc"
+}
+
+# expect JQ_COND DESC [JQ_SHOW]: some picked packet satisfies JQ_COND.
+# On failure, show the distinct values of JQ_SHOW among picked packets.
+expect() {
+	local cond=$1 desc=$2 show=${3:-.}
+	local f=$GWT_PICKED.next
+	[[ -n $GWT_PICKED ]] || fail "expect before pick_packets (test bug)"
+	jq -c "select($cond)" "$GWT_PICKED" >"$f" ||
+		fail "expect: jq error on: $cond (test bug?)"
+	if [[ ! -s $f ]]; then
+		local got
+		got=$(jq -c "$show" "$GWT_PICKED" 2>&1 | sort | uniq -c | sort -rn |
+			gwt__trunc 400 5 | sed 's/^ */  /')
+		fail "$GWT_PICK_DESC: expected $desc; got ($show):
+$got"
+	fi
+	mv "$f" "$GWT_PICKED"
+}
+
+# expect_eq PATH VALUE: string equality (jq path like .drop.hook).
+expect_eq() {
+	expect "$1 == \"$2\"" "$1 == \"$2\"" "$1"
+}
+
+# expect_json PATH JSON: equality with a JSON value (true, 24, null).
+expect_json() {
+	expect "$1 == $2" "$1 == $2" "$1"
+}
+
+# expect_prefix PATH PREFIX: string starting with PREFIX.
+expect_prefix() {
+	expect "($1 | type == \"string\") and ($1 | startswith(\"$2\"))" \
+		"$1 starting with \"$2\"" "$1"
+}
+
+expect_nonempty() {
+	expect "($1 | type == \"string\") and ($1 | length > 0)" "$1 non-empty" "$1"
+}
+
+expect_verdict() {
+	expect "(.verdicts // []) | index(\"$1\") != null" "verdicts containing \"$1\"" .verdicts
+}
+
+expect_no_verdict() {
+	expect "(.verdicts // []) | index(\"$1\") == null" "verdicts without \"$1\"" .verdicts
+}
+
+# assert_packet JQ_COND DESC: some packet satisfies JQ_COND.
+assert_packet() {
+	pick_packets "$1" "${2:-$1}"
+}
+
+# assert_no_packet JQ_COND DESC: no packet satisfies JQ_COND.
+assert_no_packet() {
+	local cond=$1 desc=${2:-$1} f=$GWT_TMP/unwanted.$GW_RUN
+	gw_our_packets | jq -c "select($cond)" >"$f" ||
+		fail "assert_no_packet: jq error on: $cond (test bug?)"
+	if [[ -s $f ]]; then
+		GWT_PICKED=$f GWT_PICK_DESC="$desc"
+		fail "$(wc -l <"$f") unexpected packet(s): $desc (jq: $cond)"
+	fi
+}
+
+# assert_summary JQ_COND DESC: the summary line satisfies JQ_COND.
+assert_summary() {
+	local cond=$1 desc=${2:-$1}
+	jq -e -s "map(select(.type == \"summary\")) | length == 1 and (.[0] | $cond)" \
+		"$GW_OUT" >/dev/null ||
+		fail "summary: expected $desc (jq: $cond)"
+}
+
+# jq condition: the packet's flow is FROM -> TO (echo requests, datagrams).
+flow_is() {
+	printf '.flow.src == "%s" and .flow.dst == "%s"' "$1" "$2"
+}
+
+# jq condition: the packet's flow involves ADDR.
+flow_involves() {
+	printf '(.flow.src == "%s" or .flow.dst == "%s")' "$1" "$1"
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# NAT on the gateway: gwtrace reports the translation, the flow stays pre-NAT.
+# Run: tests/run.sh -k nat, or tests/e2e/test_nat.sh TEST.
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# MASQUERADE on veth-wan. The upstream router has no route back to the LAN,
+# so replies only come back because of the SNAT (the test checks that).
+test_snat_masquerade() {
+	require_cmd nft
+	topo_standard
+	ip -n "$NS_UP" route del 10.1.0.0/24
+	nft_apply "$NS_GW" 'table ip gwt_nat {
+		chain postrouting {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "veth-wan" masquerade
+		}
+	}'
+	GWT_FOCUS=$(flow_is 10.1.0.2 10.2.0.2)
+	gw_start --host 10.2.0.2 --all
+	ping_ok "$NS_C" 10.2.0.2 3
+	gw_stop
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.2.0.2 (masqueraded)"
+	expect_verdict nat
+	expect_eq .nat.type snat
+	expect_eq .nat.hook POSTROUTING
+	expect_prefix .nat.from 10.1.0.2
+	expect_prefix .nat.to 172.16.9.2
+	expect_eq .flow.src 10.1.0.2
+}
+
+# A "public" service address 198.51.100.10, port-forwarded by the gateway
+# (DNAT in prerouting) to the server 10.2.0.2.
+test_dnat_prerouting() {
+	require_cmd nft
+	topo_standard
+	nft_apply "$NS_GW" 'table ip gwt_nat {
+		chain prerouting {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip daddr 198.51.100.10 dnat to 10.2.0.2
+		}
+	}'
+	GWT_FOCUS=$(flow_is 10.1.0.2 198.51.100.10)
+	gw_start --host 10.1.0.2 --all
+	ping_ok "$NS_C" 198.51.100.10 3
+	gw_stop
+	pick_packets "$(flow_is 10.1.0.2 198.51.100.10) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 198.51.100.10 (DNATed to 10.2.0.2)"
+	expect_verdict nat
+	expect_eq .nat.type dnat
+	expect_eq .nat.hook PREROUTING
+	expect_prefix .nat.from 198.51.100.10
+	expect_prefix .nat.to 10.2.0.2
+	expect_eq .flow.dst 198.51.100.10
+}
+
+gwt_main "$@"

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Routing on the gateway and healthy packet paths across namespaces.
+# Run: tests/run.sh -k route, or tests/e2e/test_route.sh TEST.
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# 10.2.0.2 leaves the gateway through its default route (upstream router
+# 172.16.9.1 on veth-wan); 10.3.0.2, the control, through a specific /24.
+test_default_route() {
+	topo_standard
+	GWT_FOCUS='.flow.src == "10.1.0.2"'
+	gw_start --netns "$NS_GW" --proto icmp --all
+	ping_ok "$NS_C" 10.2.0.2 3
+	ping_ok "$NS_C" 10.3.0.2 3
+	gw_stop
+
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.2.0.2 (via the default route)"
+	expect_verdict default_route
+	expect_json .route.default true
+	expect_eq .route.gateway 172.16.9.1
+	expect_eq .route.dev veth-wan
+
+	pick_packets "$(flow_is 10.1.0.2 10.3.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.3.0.2 (via 10.3.0.0/24, control)"
+	expect_no_verdict default_route
+	expect_json .route.default false
+	expect_json .route.prefixlen 24
+	expect_eq .route.gateway 172.16.9.1
+	expect_eq .route.dev veth-wan
+}
+
+# The gateway has neither a default route nor a route to 10.2.0.0/24.
+test_no_route() {
+	require_drop_reason IP_INNOROUTES
+	topo_standard
+	ip -n "$NS_GW" route del default
+	[[ -z $(ip -n "$NS_GW" route show default) ]] || fail "default route still present"
+	GWT_FOCUS=$(flow_is 10.1.0.2 10.2.0.2)
+	gw_start --host 10.2.0.2
+	ping_from "$NS_C" 10.2.0.2 3
+	gw_stop
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.2.0.2 (no route on the gateway)"
+	expect_eq .outcome dropped
+	expect_eq .drop.reason IP_INNOROUTES
+	expect_verdict dropped
+	expect_no_verdict netfilter_drop
+	expect_no_verdict default_route
+}
+
+# Seen only in the gateway namespace, a healthy packet is "forwarded".
+test_forwarded_in_gateway_netns() {
+	local gw
+	topo_standard
+	gw=$(ns_inode "$NS_GW")
+	GWT_FOCUS=$(flow_is 10.1.0.2 10.2.0.2)
+	gw_start --netns "$NS_GW" --host 10.2.0.2 --all
+	ping_ok "$NS_C" 10.2.0.2 3
+	gw_stop
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.2.0.2 (gateway netns only)"
+	expect_eq .outcome forwarded
+	expect_verdict forwarded
+	expect_no_verdict delivered
+	expect '.drop == null' "no drop object" .drop
+	expect "(.steps | length > 0) and all(.steps[]; .netns == $gw)" \
+		"all steps in the gateway netns ($gw)" '[.steps[].netns] | unique'
+	expect 'any(.steps[]; .kind == "nf_enter" and .hook == "FORWARD")' \
+		"a step entering the FORWARD hook" '[.steps[] | [.kind, .hook]]'
+}
+
+# Seen everywhere, the same packet is one path: client -> gateway ->
+# upstream -> server, delivered in the server namespace.
+test_delivered_end_to_end() {
+	local c gw srv
+	topo_standard
+	c=$(ns_inode "$NS_C")
+	gw=$(ns_inode "$NS_GW")
+	srv=$(ns_inode "$NS_SRV")
+	GWT_FOCUS=$(flow_is 10.1.0.2 10.2.0.2)
+	gw_start --host 10.2.0.2 --all
+	ping_ok "$NS_C" 10.2.0.2 3
+	gw_stop
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
+		"ping 10.1.0.2 -> 10.2.0.2 (all namespaces)"
+	expect_eq .outcome delivered
+	expect_verdict forwarded
+	expect_verdict delivered
+	expect '.drop == null' "no drop object" .drop
+	expect "any(.steps[]; .netns == $gw) and any(.steps[]; .netns == $srv)" \
+		"steps in the gateway ($gw) and server ($srv) netns" '[.steps[].netns] | unique'
+	expect "any(.steps[]; .netns == $c)" \
+		"steps in the client netns ($c): one path from the sender on" '[.steps[].netns] | unique'
+	expect "[.steps[].netns] | index($srv) > index($gw)" \
+		"gateway steps before server steps" '[.steps[].netns]'
+	expect '.complete == true' "complete == true" .complete
+}
+
+gwt_main "$@"

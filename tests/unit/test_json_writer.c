@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON writer: structure, separators, escaping, numbers. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "json_writer.h"
+#include "events_fixture.h"
+
+static struct fx_out out;
+static struct jw w;
+
+static int setup(void **state)
+{
+	(void)state;
+	fx_out_open(&out);
+	jw_init(&w, out.f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (out.f)
+		fclose(out.f);
+	free(out.buf);
+	memset(&out, 0, sizeof(out));
+	return 0;
+}
+
+static const char *done(void)
+{
+	return fx_out_close(&out);
+}
+
+/* The escaped form of the string s (len bytes) as one record. */
+static const char *escaped(const char *s, size_t len)
+{
+	jw_string_len(&w, s, len);
+	return done();
+}
+
+static void test_structure(void **state)
+{
+	(void)state;
+	jw_start_object(&w);
+	jw_int_field(&w, "a", 1);
+	jw_name(&w, "b");
+	jw_start_array(&w);
+	jw_int(&w, 1);
+	jw_u64(&w, 2);
+	jw_start_object(&w);
+	jw_null_field(&w, "c");
+	jw_end_object(&w);
+	jw_start_array(&w);
+	jw_end_array(&w);
+	jw_end_array(&w);
+	jw_name(&w, "d");
+	jw_start_object(&w);
+	jw_end_object(&w);
+	jw_bool_field(&w, "e", true);
+	jw_bool_field(&w, "f", false);
+	jw_string_field(&w, "g", NULL);
+	jw_end_object(&w);
+	assert_true(jw_ok(&w));
+	jw_endline(&w);
+	assert_string_equal(done(), "{\"a\":1,\"b\":[1,2,{\"c\":null},[]],\"d\":{},"
+				    "\"e\":true,\"f\":false,\"g\":null}\n");
+	assert_true(fx_json_line_ok(out.buf));
+}
+
+/* Records on consecutive lines do not get a comma between them. */
+static void test_json_lines(void **state)
+{
+	(void)state;
+	jw_start_object(&w);
+	jw_string_field(&w, "type", "a");
+	jw_end_object(&w);
+	jw_endline(&w);
+	jw_start_object(&w);
+	jw_string_field(&w, "type", "b");
+	jw_end_object(&w);
+	jw_endline(&w);
+	assert_string_equal(done(), "{\"type\":\"a\"}\n{\"type\":\"b\"}\n");
+}
+
+static void test_misuse_detected(void **state)
+{
+	int i;
+
+	(void)state;
+	jw_start_object(&w);
+	assert_false(jw_ok(&w)); /* still open */
+	jw_end_object(&w);
+	assert_true(jw_ok(&w));
+	jw_end_array(&w); /* nothing open */
+	assert_false(jw_ok(&w));
+	jw_init(&w, out.f);
+	for (i = 0; i < JW_MAX_DEPTH + 1; i++)
+		jw_start_array(&w);
+	for (i = 0; i < JW_MAX_DEPTH + 1; i++)
+		jw_end_array(&w);
+	assert_false(jw_ok(&w));
+	jw_init(&w, out.f);
+	jw_start_array(&w);
+	jw_endline(&w); /* record not closed */
+	assert_false(jw_ok(&w));
+}
+
+static void test_escape_json_specials(void **state)
+{
+	(void)state;
+	assert_string_equal(escaped("a\"b\\c/d", SIZE_MAX), "\"a\\\"b\\\\c/d\"");
+}
+
+static void test_escape_control(void **state)
+{
+	(void)state;
+	assert_string_equal(escaped("\x01\t\n\r\x1f\x7f x", SIZE_MAX),
+			    "\"\\u0001\\u0009\\u000a\\u000d\\u001f\\u007f x\"");
+}
+
+static void test_utf8_valid_kept(void **state)
+{
+	(void)state;
+	/* é (2 bytes), € (3), U+10FFFF (4), 😀 (4) */
+	assert_string_equal(
+		escaped("\xc3\xa9\xe2\x82\xac\xf4\x8f\xbf\xbf\xf0\x9f\x98\x80", SIZE_MAX),
+		"\"\xc3\xa9\xe2\x82\xac\xf4\x8f\xbf\xbf\xf0\x9f\x98\x80\"");
+	assert_true(fx_json_value(&(struct fx_json){ (const unsigned char *)out.buf, 0 }));
+}
+
+static void test_utf8_invalid_escaped(void **state)
+{
+	(void)state;
+	assert_string_equal(
+		escaped("\x80"		   /* lone continuation */
+			"\xc0\xaf"	   /* overlong '/' */
+			"\xed\xa0\x80"	   /* UTF-16 surrogate */
+			"\xf4\x90\x80\x80" /* above U+10FFFF */
+			"\xf5"		   /* never valid */
+			"\xe0\x80\xaf"	   /* overlong 3-byte */
+			"\xc3"
+			"A"	    /* cut short by ASCII */
+			"\xe2\x82", /* cut short by the end */
+			SIZE_MAX),
+		"\"\\u0080\\u00c0\\u00af\\u00ed\\u00a0\\u0080\\u00f4\\u0090\\u0080\\u0080"
+		"\\u00f5\\u00e0\\u0080\\u00af\\u00c3A\\u00e2\\u0082\"");
+}
+
+/* Kernel char arrays may lack the NUL: never read past len. */
+static void test_string_len(void **state)
+{
+	char name[4] = { 'e', 't', 'h', '0' };
+
+	(void)state;
+	jw_start_array(&w);
+	jw_string_len(&w, name, sizeof(name));
+	jw_string_len(&w, "ab\0cd", 5);	  /* stops at the NUL */
+	jw_string_len(&w, "\xc3\xa9", 1); /* a sequence cut by len */
+	jw_string_len(&w, NULL, 3);
+	jw_end_array(&w);
+	assert_string_equal(done(), "[\"eth0\",\"ab\",\"\\u00c3\",null]");
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	jw_start_array(&w);
+	jw_int(&w, INT64_MIN);
+	jw_int(&w, -1);
+	jw_u64(&w, UINT64_MAX);
+	jw_u64(&w, 0);
+	jw_double(&w, 1.5, 3);
+	jw_double(&w, 0.0004, 3);
+	jw_double(&w, NAN, 3);
+	jw_double(&w, INFINITY, 3);
+	jw_end_array(&w);
+	assert_string_equal(done(), "[-9223372036854775808,-1,18446744073709551615,0,"
+				    "1.500,0.000,null,null]");
+	assert_true(fx_json_value(&(struct fx_json){ (const unsigned char *)out.buf, 0 }));
+}
+
+/* Every byte value, alone and in context, yields parseable JSON. */
+static void test_all_bytes(void **state)
+{
+	char s[3] = { 'x', 0, 'y' };
+	int c;
+
+	(void)state;
+	jw_start_array(&w);
+	for (c = 1; c < 256; c++) {
+		s[1] = (char)c;
+		jw_string_len(&w, s, sizeof(s));
+	}
+	jw_end_array(&w);
+	jw_endline(&w);
+	assert_true(fx_json_line_ok(done()));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_structure),
+		T(test_json_lines),
+		T(test_misuse_detected),
+		T(test_escape_json_specials),
+		T(test_escape_control),
+		T(test_utf8_valid_kept),
+		T(test_utf8_invalid_escaped),
+		T(test_string_len),
+		T(test_numbers),
+		T(test_all_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

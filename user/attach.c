@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Choosing, loading and attaching. Per probe: the most preferred strategy
+ * the kernel allows (or the one --mode forces); if the verifier still
+ * rejects a program, that strategy is marked refused and the object is
+ * opened and loaded again without it. Attach failures make one probe
+ * unavailable, never the whole run.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "gwtrace.skel.h"
+#include "kfeat.h"
+#include "log.h"
+#include "nflink.h"
+#include "probe_table.h"
+
+#define MAX_LOAD_TRIES 6
+#define MAX_LINKS 8
+#define MAX_NF_LINKS (2 * GW_NF_NUMHOOKS * 2)
+
+struct probe_state {
+	int impl;			/* chosen index into impls, -1 = none */
+	bool refused[GW_PROBE_IMPLS];	/* strategy ruled out, why[] says why */
+	char why[GW_PROBE_IMPLS][200];
+	struct bpf_link *links[MAX_LINKS];
+	int nf_fds[MAX_NF_LINKS];
+	int n_links, n_nf;
+	bool attached;
+	char detail[256];
+	char refused_text[600];
+};
+
+struct gw_attach {
+	struct gwtrace_bpf *skel;
+	struct gw_kfeat kfeat;
+	struct probe_state probes[GW_PROBE_MAX];
+	struct gw_probe_report reports[GW_PROBE_MAX];
+	char failed_prog[64];		/* from libbpf's log during load */
+};
+
+/* libbpf names the program the verifier rejected only in its log. */
+static struct gw_attach *loading;
+
+static int capture_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	char buf[512];
+	const char *p, *q;
+	va_list cp;
+
+	va_copy(cp, ap);
+	vsnprintf(buf, sizeof(buf), fmt, cp);
+	va_end(cp);
+	if (loading && (p = strstr(buf, "prog '")) && strstr(buf, "failed to load")) {
+		p += 6;
+		q = strchr(p, '\'');
+		if (q && (size_t)(q - p) < sizeof(loading->failed_prog))
+			snprintf(loading->failed_prog, sizeof(loading->failed_prog),
+				 "%.*s", (int)(q - p), p);
+	}
+	return log__libbpf_vprint(lvl, fmt, ap);
+}
+
+const char *attach__strategy_name(enum gw_strategy s)
+{
+	switch (s) {
+	case GW_STRAT_FENTRY: return "fentry";
+	case GW_STRAT_KPROBE: return "kprobe";
+	case GW_STRAT_TRACEPOINT: return "tracepoint";
+	default: return "none";
+	}
+}
+
+static enum gw_strategy mode_strategy(enum gw_mode m)
+{
+	switch (m) {
+	case GW_MODE_FENTRY: return GW_STRAT_FENTRY;
+	case GW_MODE_KPROBE: return GW_STRAT_KPROBE;
+	case GW_MODE_TRACEPOINT: return GW_STRAT_TRACEPOINT;
+	default: return GW_STRAT_NONE;
+	}
+}
+
+static bool probe_has_strategy(const struct gw_probe_def *d, enum gw_strategy s)
+{
+	for (int i = 0; i < GW_PROBE_IMPLS; i++)
+		if (d->impls[i].strategy == s)
+			return true;
+	return false;
+}
+
+static bool prog_target_ok(const struct gw_kfeat *k, const struct gw_impl *im,
+			   const struct gw_impl_prog *p)
+{
+	if (im->nflink)
+		return true;
+	if (im->strategy == GW_STRAT_TRACEPOINT)
+		return kfeat__has_tp(k, p->target);
+	return kfeat__has_func(k, p->target, im->strategy == GW_STRAT_FENTRY);
+}
+
+/* Whether the kernel allows impl at all; if not, why. */
+static bool impl_available(const struct gw_kfeat *k, const struct gw_impl *im,
+			   char *why, size_t len)
+{
+	int n = 0, ok = 0;
+
+	if (im->strategy == GW_STRAT_FENTRY && !k->fentry) {
+		snprintf(why, len, "%s", k->fentry_why);
+		return false;
+	}
+	if (im->strategy == GW_STRAT_KPROBE && !k->kprobe) {
+		snprintf(why, len, "%s", k->kprobe_why);
+		return false;
+	}
+	if (im->nflink && !k->nflink) {
+		snprintf(why, len, "%s", k->nflink_why);
+		return false;
+	}
+	for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++, n++)
+		ok += prog_target_ok(k, im, &im->progs[j]);
+	if (im->any ? ok > 0 : ok == n)
+		return true;
+	snprintf(why, len, "%s not found in this kernel (inlined, or not built)",
+		 im->progs[0].target);
+	return false;
+}
+
+/* Picks the first usable impl the mode allows. */
+static void choose(struct gw_attach *a, enum gw_mode mode)
+{
+	enum gw_strategy forced = mode_strategy(mode);
+
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		const struct gw_probe_def *d = &gw_probe_defs[p];
+		struct probe_state *ps = &a->probes[p];
+
+		ps->impl = -1;
+		for (int i = 0; i < GW_PROBE_IMPLS && d->impls[i].strategy; i++) {
+			const struct gw_impl *im = &d->impls[i];
+
+			if (ps->refused[i])
+				continue;
+			if (forced && im->strategy != forced &&
+			    probe_has_strategy(d, forced)) {
+				snprintf(ps->why[i], sizeof(ps->why[i]),
+					 "not tried (--mode %s)",
+					 attach__strategy_name(forced));
+				continue;
+			}
+			if (ps->impl >= 0) {
+				if (!ps->why[i][0])
+					snprintf(ps->why[i], sizeof(ps->why[i]),
+						 "available, less preferred");
+				continue;
+			}
+			if (!impl_available(&a->kfeat, im, ps->why[i], sizeof(ps->why[i]))) {
+				ps->refused[i] = true;
+				continue;
+			}
+			ps->why[i][0] = '\0';
+			ps->impl = i;
+		}
+	}
+}
+
+static struct bpf_program *find_prog(struct gw_attach *a, const char *name)
+{
+	return bpf_object__find_program_by_name(a->skel->obj, name);
+}
+
+static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
+{
+	struct bpf_program *prog;
+
+	a->skel = gwtrace_bpf__open();
+	if (!a->skel)
+		return -errno;
+	a->skel->rodata->gw_cfg_filter = o->filter;
+	a->skel->rodata->gw_cfg_track_timeout_ns = o->track_timeout_ns;
+	bpf_map__set_max_entries(a->skel->maps.gw_events, o->ringbuf_kb * 1024);
+	bpf_map__set_max_entries(a->skel->maps.gw_tracked, o->track_max);
+
+	bpf_object__for_each_program(prog, a->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		const struct gw_impl *im;
+
+		if (a->probes[p].impl < 0)
+			continue;
+		im = &gw_probe_defs[p].impls[a->probes[p].impl];
+		for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
+			if (!prog_target_ok(&a->kfeat, im, &im->progs[j]))
+				continue;	/* an "any" impl's missing half */
+			prog = find_prog(a, im->progs[j].prog);
+			if (!prog)
+				return -ENOENT;
+			bpf_program__set_autoload(prog, true);
+			if (im->nflink) {
+				bpf_program__set_type(prog, GW_BPF_PROG_TYPE_NETFILTER);
+				bpf_program__set_expected_attach_type(prog, GW_BPF_NETFILTER);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Marks the probe owning the program the verifier rejected as refused. */
+static bool refuse_failed(struct gw_attach *a, int err)
+{
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		struct probe_state *ps = &a->probes[p];
+		const struct gw_impl *im;
+
+		if (ps->impl < 0)
+			continue;
+		im = &gw_probe_defs[p].impls[ps->impl];
+		for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
+			if (strcmp(im->progs[j].prog, a->failed_prog))
+				continue;
+			ps->refused[ps->impl] = true;
+			snprintf(ps->why[ps->impl], sizeof(ps->why[ps->impl]),
+				 "program %s failed to load: %s (-v shows the verifier log)",
+				 a->failed_prog, strerror(-err));
+			pr_warn("probe %s: %s", gw_probe_defs[p].name, ps->why[ps->impl]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int load(struct gw_attach *a, const struct gw_attach_opts *o)
+{
+	int err = -EINVAL;
+
+	for (int tries = 0; tries < MAX_LOAD_TRIES; tries++) {
+		choose(a, o->mode);
+		err = open_configure(a, o);
+		if (err)
+			return err;
+		a->failed_prog[0] = '\0';
+		loading = a;
+		libbpf_set_print(capture_print);
+		err = gwtrace_bpf__load(a->skel);
+		loading = NULL;
+		log__hook_libbpf();
+		if (!err)
+			return 0;
+		if (!a->failed_prog[0] || !refuse_failed(a, err))
+			break;
+		gwtrace_bpf__destroy(a->skel);
+		a->skel = NULL;
+	}
+	pr_err("loading BPF programs failed: %s (run with -v for libbpf's log)",
+	       strerror(-err));
+	return err;
+}
+
+static int attach_nflinks(struct probe_state *ps, struct bpf_program *first,
+			  struct bpf_program *last)
+{
+	static const int pfs[] = { GW_NFPROTO_IPV4, GW_NFPROTO_IPV6 };
+	int prio_first = INT_MIN, prio_last = INT_MAX;
+
+	for (size_t f = 0; f < 2; f++) {
+		for (int hook = 0; hook < GW_NF_NUMHOOKS; hook++) {
+			/* INT_MIN / INT_MAX are refused: start one inside. */
+			int pf = INT_MIN + 1, pl = INT_MAX - 1;
+			int fd1 = nflink__attach(bpf_program__fd(first), pfs[f], hook, &pf, 1);
+			int fd2 = fd1 < 0 ? fd1 :
+				nflink__attach(bpf_program__fd(last), pfs[f], hook, &pl, -1);
+
+			if (fd1 >= 0)
+				ps->nf_fds[ps->n_nf++] = fd1;
+			if (fd2 >= 0)
+				ps->nf_fds[ps->n_nf++] = fd2;
+			if (fd1 < 0 || fd2 < 0) {
+				if (pfs[f] == GW_NFPROTO_IPV6) {
+					pr_warn("nf:hook: IPv6 hooks unavailable: %s",
+						strerror(-(fd1 < 0 ? fd1 : fd2)));
+					goto done;
+				}
+				return fd1 < 0 ? fd1 : fd2;
+			}
+			prio_first = pf > prio_first ? pf : prio_first;
+			prio_last = pl < prio_last ? pl : prio_last;
+		}
+	}
+done:
+	snprintf(ps->detail, sizeof(ps->detail),
+		 "netfilter links: %s, 5 hooks, priorities %d (first) / %d (last)",
+		 ps->n_nf > 2 * GW_NF_NUMHOOKS ? "ipv4+ipv6" : "ipv4",
+		 prio_first, prio_last);
+	return 0;
+}
+
+static void detach_probe(struct probe_state *ps)
+{
+	for (int i = 0; i < ps->n_links; i++)
+		bpf_link__destroy(ps->links[i]);
+	for (int i = 0; i < ps->n_nf; i++)
+		close(ps->nf_fds[i]);
+	ps->n_links = ps->n_nf = 0;
+}
+
+static int attach_probe(struct gw_attach *a, int p)
+{
+	struct probe_state *ps = &a->probes[p];
+	const struct gw_impl *im = &gw_probe_defs[p].impls[ps->impl];
+	int err = 0;
+
+	if (im->nflink)
+		return attach_nflinks(ps, find_prog(a, im->progs[0].prog),
+				      find_prog(a, im->progs[1].prog));
+	snprintf(ps->detail, sizeof(ps->detail), "%s", im->label);
+	for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
+		struct bpf_program *prog = find_prog(a, im->progs[j].prog);
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		l = bpf_program__attach(prog);
+		if (!l) {
+			err = -errno;
+			break;
+		}
+		ps->links[ps->n_links++] = l;
+	}
+	return err;
+}
+
+static void attach_all(struct gw_attach *a)
+{
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		struct probe_state *ps = &a->probes[p];
+		int err;
+
+		if (ps->impl < 0)
+			continue;
+		err = attach_probe(a, p);
+		if (err) {
+			detach_probe(ps);
+			snprintf(ps->why[ps->impl], sizeof(ps->why[ps->impl]),
+				 "attach failed: %s", strerror(-err));
+			pr_warn("probe %s unavailable: %s", gw_probe_defs[p].name,
+				ps->why[ps->impl]);
+			continue;
+		}
+		ps->attached = true;
+	}
+}
+
+struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err)
+{
+	struct gw_attach *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = kfeat__probe(&a->kfeat);
+	if (!*err)
+		*err = load(a, opts);
+	if (*err) {
+		attach__close(a);
+		return NULL;
+	}
+	attach_all(a);
+	if (!attach__attached(a)) {
+		pr_err("no probe could be attached (gwtrace probes -v says why)");
+		*err = -ENODEV;
+		attach__close(a);
+		return NULL;
+	}
+	return a;
+}
+
+void attach__close(struct gw_attach *a)
+{
+	if (!a)
+		return;
+	for (int p = 0; p < GW_PROBE_MAX; p++)
+		detach_probe(&a->probes[p]);
+	gwtrace_bpf__destroy(a->skel);
+	kfeat__free(&a->kfeat);
+	free(a);
+}
+
+int attach__events_fd(const struct gw_attach *a)
+{
+	return bpf_map__fd(a->skel->maps.gw_events);
+}
+
+int attach__tracked_fd(const struct gw_attach *a)
+{
+	return bpf_map__fd(a->skel->maps.gw_tracked);
+}
+
+size_t attach__attached(const struct gw_attach *a)
+{
+	size_t n = 0;
+
+	for (int p = 0; p < GW_PROBE_MAX; p++)
+		n += a->probes[p].attached;
+	return n;
+}
+
+const char *attach__refused(const struct gw_attach *a, size_t i)
+{
+	const struct probe_state *ps = &a->probes[i];
+	const struct gw_probe_def *d = &gw_probe_defs[i];
+	char *out = (char *)ps->refused_text;
+	size_t len = sizeof(ps->refused_text), off = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < GW_PROBE_IMPLS && d->impls[k].strategy; k++) {
+		if (k == ps->impl && ps->attached)
+			continue;
+		off += snprintf(out + off, off < len ? len - off : 0, "%s%s: %s",
+				off ? "; " : "", attach__strategy_name(d->impls[k].strategy),
+				ps->why[k][0] ? ps->why[k] : "not tried");
+	}
+	if (d->no_tracepoint && off < len)
+		snprintf(out + off, len - off, "%stracepoint: %s", off ? "; " : "",
+			 d->no_tracepoint);
+	return out;
+}
+
+/* Sums one probe's per-CPU counters. */
+static void read_stats(struct gw_attach *a, int p, __u64 out[GW_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->skel->maps.gw_stats);
+	__u64 *vals;
+
+	memset(out, 0, sizeof(__u64) * GW_STAT_MAX);
+	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return;
+	for (__u32 s = 0; s < GW_STAT_MAX; s++) {
+		__u32 key = p * GW_STAT_MAX + s;
+
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[s] += vals[c];
+	}
+	free(vals);
+}
+
+const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n)
+{
+	struct gw_probe_report *reps = a->reports;
+
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		struct probe_state *ps = &a->probes[p];
+		__u64 st[GW_STAT_MAX];
+
+		read_stats(a, p, st);
+		reps[p] = (struct gw_probe_report){
+			.name = gw_probe_defs[p].name,
+			.strategy = ps->attached ?
+				attach__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy) :
+				"none",
+			.detail = ps->attached ? ps->detail : attach__refused(a, p),
+			.attached = ps->attached,
+			.events = st[GW_STAT_EVENTS],
+			.lost_ringbuf = st[GW_STAT_LOST_RINGBUF],
+			.lost_track = st[GW_STAT_LOST_TRACK],
+		};
+	}
+	*n = GW_PROBE_MAX;
+	return reps;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The attach strategy, in one place: which probes exist, how each can be
+ * implemented (fentry -> kprobe -> tracepoint), what this kernel allows,
+ * and the load/attach/detach of the one CO-RE object.
+ */
+#ifndef GW_ATTACH_H
+#define GW_ATTACH_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "cli.h"
+#include "summary.h"
+
+struct gw_attach;
+
+struct gw_attach_opts {
+	enum gw_mode mode;
+	struct gw_filter filter;
+	__u32 ringbuf_kb;
+	__u32 track_max;
+	__u64 track_timeout_ns;
+};
+
+/* Probes the kernel, chooses a strategy per probe, loads and attaches.
+ * NULL with *err set (-errno) if nothing usable could be attached. */
+struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err);
+void attach__close(struct gw_attach *a);
+
+int attach__events_fd(const struct gw_attach *a);
+int attach__tracked_fd(const struct gw_attach *a);
+/* Number of probes attached. */
+size_t attach__attached(const struct gw_attach *a);
+
+/* One report per probe (GW_PROBE_MAX), with counters read from the
+ * kernel now. The strings live as long as a. */
+const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n);
+/* Why the strategies not used for probe i were not used ("" if none). */
+const char *attach__refused(const struct gw_attach *a, size_t i);
+
+const char *attach__strategy_name(enum gw_strategy s);
+
+#endif /* GW_ATTACH_H */

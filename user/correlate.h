@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Correlation: per-packet step events (struct gw_event) in, finished packet
+ * paths (struct gw_packet) with conclusions out.
+ *
+ * Identity is the BPF side's pkt_id, never the skb address (addresses are
+ * recycled within microseconds). Steps are kept sorted by ts_ns because
+ * events of one packet may arrive slightly out of order across CPUs. A
+ * path is finished when its life ends (DROP/FREE step), when it has been
+ * idle for idle_timeout_ns (corr__expire), when it is the least recently
+ * active path and room is needed for a new one (max_packets; counted as
+ * evicted), or at corr__flush. Each finished path is passed to the
+ * callback once, then freed. The callback must not call back into the
+ * same correlator.
+ */
+#ifndef GW_CORRELATE_H
+#define GW_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "gwtrace.h"
+#include "names.h"
+#include "packet.h"
+
+#define CORR_DEFAULT_IDLE_NS	1000000000ULL	/* idle_timeout_ns 0 */
+#define CORR_DEFAULT_MAX	8192		/* max_packets 0 */
+#define CORR_MAX_STEPS		1024		/* per path; extra steps counted */
+
+struct gw_corr_opts {
+	__u64 idle_timeout_ns;		/* finish a path idle this long (default 1 s) */
+	size_t max_packets;		/* paths in flight; beyond: oldest finished early, counted */
+	const struct gw_names *names;	/* never NULL; its callbacks may return NULL/-1 */
+};
+
+/* pkt is valid only during the call. */
+typedef void (*gw_packet_cb)(struct gw_packet *pkt, void *ctx);
+
+struct gw_corr;
+
+struct gw_corr *corr__new(const struct gw_corr_opts *opts, gw_packet_cb cb, void *ctx);
+/* 0, or -ENOMEM (the event is lost, nothing else changes). */
+int corr__push(struct gw_corr *c, const struct gw_event *ev);
+/* Finishes (incomplete) every path idle for idle_timeout_ns at now_ns
+ * (ktime ns, the clock of ev->ts_ns). */
+void corr__expire(struct gw_corr *c, __u64 now_ns);
+/* Finishes every path in flight (incomplete), oldest activity first. */
+void corr__flush(struct gw_corr *c);
+/* Frees the correlator; paths still in flight are discarded unreported
+ * (call corr__flush first to report them). NULL is fine. */
+void corr__free(struct gw_corr *c);
+
+/* Computes the conclusions of p from its steps; idempotent. */
+void corr__finish(struct gw_packet *p, const struct gw_names *n);
+
+struct gw_corr_stats {
+	__u64 events;		/* pushed, attributable or not */
+	__u64 packets;		/* paths passed to the callback */
+	__u64 unattributed;	/* events with pkt_id 0, ignored */
+	__u64 evicted;		/* paths finished early: max_packets */
+	__u64 truncated;	/* steps ignored beyond CORR_MAX_STEPS */
+};
+void corr__stats(const struct gw_corr *c, struct gw_corr_stats *out);
+
+/*
+ * Shared with the renderers so text, JSON and the conclusions agree.
+ */
+
+/* Sides rewritten between two parsed tuples (corr__nat_change). */
+#define CORR_NAT_SRC	(1u << 0)
+#define CORR_NAT_DST	(1u << 1)
+
+/*
+ * CORR_NAT_* bits for what changed from a to b, 0 if nothing or if the
+ * two are not comparable (unparsed, other family or protocol: that is
+ * encapsulation, not NAT). A port that reads 0 on one side (non-first
+ * fragment) is not a change.
+ */
+unsigned corr__nat_change(const struct gw_tuple *a, const struct gw_tuple *b);
+
+/* SNAT or DNAT for a change seen at hook (both sides: decided by hook). */
+enum gw_nat_type corr__nat_type(unsigned change, unsigned hook);
+
+/*
+ * One FIB lookup is a run of consecutive ROUTE steps (one per table
+ * tried). For the run starting at steps[start] (a ROUTE step), sets *end
+ * to the index after it and returns the index of its decisive step: the
+ * last hit (err 0), or the last step if no table hit.
+ */
+size_t corr__route_run(const struct gw_packet *p, size_t start, size_t *end);
+
+/* True for a life-ending DROP step that carries a real drop reason. */
+bool corr__is_real_drop(const struct gw_event *ev, const struct gw_names *n);
+
+#endif /* GW_CORRELATE_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A tiny streaming JSON writer, in the spirit of bpftool's json_writer.c:
+ * the caller opens and closes objects and arrays, the writer places the
+ * commas and colons and escapes strings. Compact output, one record per
+ * line with jw_endline(). No allocation: struct jw lives on the caller's
+ * stack.
+ *
+ * Strings are emitted as valid JSON whatever the input bytes: '"' and '\'
+ * are escaped, control characters and DEL become \u00XX, valid UTF-8 is
+ * copied, and every byte that is not part of a valid UTF-8 sequence is
+ * written as \u00XX (its Latin-1 reading) so device names and kernel
+ * strings can never break a consumer's parser.
+ */
+#ifndef GW_JSON_WRITER_H
+#define GW_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	FILE *out;
+	unsigned depth;
+	bool need_comma;	/* a value was written at this level */
+	bool bad;		/* misuse seen (unbalanced, too deep) */
+};
+
+void jw_init(struct jw *w, FILE *out);
+
+void jw_start_object(struct jw *w);
+void jw_end_object(struct jw *w);
+void jw_start_array(struct jw *w);
+void jw_end_array(struct jw *w);
+/* Member name inside an object; the next call writes its value. */
+void jw_name(struct jw *w, const char *name);
+
+void jw_string(struct jw *w, const char *s);		/* NULL: null */
+/* At most len bytes, stopping at a NUL: fixed-size kernel char arrays. */
+void jw_string_len(struct jw *w, const char *s, size_t len);
+void jw_int(struct jw *w, int64_t v);
+void jw_u64(struct jw *w, uint64_t v);
+void jw_double(struct jw *w, double v, int decimals);	/* non-finite: null */
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+
+/* name + value in one call. */
+void jw_string_field(struct jw *w, const char *name, const char *s);
+void jw_int_field(struct jw *w, const char *name, int64_t v);
+void jw_u64_field(struct jw *w, const char *name, uint64_t v);
+void jw_bool_field(struct jw *w, const char *name, bool v);
+void jw_null_field(struct jw *w, const char *name);
+
+/* Ends a top-level record: newline and fflush, so a reader of a pipe sees
+ * every record as soon as it is complete. */
+void jw_endline(struct jw *w);
+
+/* False if the writer was misused (unbalanced or too deep nesting). */
+bool jw_ok(const struct jw *w);
+
+/* Writes s as a JSON string literal (with quotes) to out; len as above. */
+void jw_escape(FILE *out, const char *s, size_t len);
+
+#endif /* GW_JSON_WRITER_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Kernel text symbols from /proc/kallsyms, loaded once, sorted by address
+ * and binary-searched, to turn a drop location into "nft_do_chain+0x3a8".
+ */
+#ifndef GW_KSYMS_H
+#define GW_KSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct ksyms;
+
+/*
+ * Load text symbols (types t/T/w/W, module symbols included) from path, or
+ * /proc/kallsyms when path is NULL. Returns NULL with errno set on failure.
+ * With kptr_restrict in force every address reads as zero: the table loads
+ * empty, ksyms__restricted() says so and a warning is printed once.
+ */
+struct ksyms *ksyms__load(const char *path);
+void ksyms__free(struct ksyms *k);
+
+/*
+ * "sym+0xoff", or "sym+0xoff [module]" for module text, into buf. Falls back
+ * to "0x<addr>" when no symbol covers addr. Always returns buf. k may be NULL.
+ */
+const char *ksyms__format(const struct ksyms *k, __u64 addr, char *buf,
+			  size_t len);
+
+/* Address of a text symbol by exact name (first match): 0, or -ENOENT. */
+int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr);
+
+/* Number of text symbols kept. */
+size_t ksyms__count(const struct ksyms *k);
+
+/* True if kallsyms showed only zero addresses (kptr_restrict). */
+bool ksyms__restricted(const struct ksyms *k);
+
+#endif /* GW_KSYMS_H */

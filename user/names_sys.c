@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * gw_names backed by the running system. Each source is opened on first
+ * use, once: a missing one is reported once, not per event.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dropreason.h"
+#include "ksyms.h"
+#include "log.h"
+#include "names_sys.h"
+#include "netns.h"
+#include "route.h"
+
+struct names_sys {
+	unsigned int flags;
+	struct ksyms *ksyms;
+	struct dropreason *reasons;
+	struct netns_map *netns;
+	struct route_resolver *route;
+	bool ksyms_tried, reasons_tried, route_tried;
+};
+
+static struct ksyms *sys_ksyms(struct names_sys *s)
+{
+	if (!s->ksyms_tried && !(s->flags & NAMES_SYS_NO_KSYMS)) {
+		s->ksyms_tried = true;
+		s->ksyms = ksyms__load(NULL);	/* says why if it fails */
+	}
+	return s->ksyms;
+}
+
+static struct dropreason *sys_reasons(struct names_sys *s)
+{
+	if (!s->reasons_tried) {
+		s->reasons_tried = true;
+		s->reasons = dropreason__load(NULL);
+	}
+	return s->reasons;
+}
+
+static struct netns_map *sys_netns(struct names_sys *s)
+{
+	if (!s->netns)
+		s->netns = netns__new();
+	return s->netns;
+}
+
+static struct route_resolver *sys_route(struct names_sys *s)
+{
+	if (!s->route_tried && !(s->flags & NAMES_SYS_NO_ROUTE)) {
+		s->route_tried = true;
+		s->route = route__new(sys_netns(s));
+	}
+	return s->route;
+}
+
+static const char *cb_reason(void *ctx, __u32 reason)
+{
+	return dropreason__name(sys_reasons(ctx), reason);
+}
+
+static const char *cb_location(void *ctx, __u64 addr, char *buf, size_t len)
+{
+	return ksyms__format(sys_ksyms(ctx), addr, buf, len);
+}
+
+static int cb_prefixlen(void *ctx, __u32 netns, int family, const __u8 *daddr,
+			__u32 table)
+{
+	return route__prefixlen(sys_route(ctx), netns, family, daddr, table);
+}
+
+static const char *cb_table(void *ctx, __u32 table, char *buf, size_t len)
+{
+	(void)ctx;
+	return route__table_name(table, buf, len);
+}
+
+int names_sys__init(struct gw_names *n, unsigned int flags)
+{
+	struct names_sys *s = calloc(1, sizeof(*s));
+
+	memset(n, 0, sizeof(*n));
+	if (!s)
+		return -ENOMEM;
+	s->flags = flags;
+	n->ctx = s;
+	n->reason = cb_reason;
+	n->location = cb_location;
+	n->prefixlen = cb_prefixlen;
+	n->table = cb_table;
+	if (flags & NAMES_SYS_EAGER) {
+		sys_ksyms(s);
+		sys_reasons(s);
+		sys_route(s);
+	}
+	return 0;
+}
+
+void names_sys__free(struct gw_names *n)
+{
+	struct names_sys *s = n ? n->ctx : NULL;
+
+	if (!s)
+		return;
+	/* The resolver borrows the netns map: it goes first. */
+	route__free(s->route);
+	netns__free(s->netns);
+	dropreason__free(s->reasons);
+	ksyms__free(s->ksyms);
+	free(s);
+	memset(n, 0, sizeof(*n));
+}
+
+const struct dropreason *names_sys__dropreason(const struct gw_names *n)
+{
+	return n && n->ctx ? sys_reasons(n->ctx) : NULL;
+}
+
+struct netns_map *names_sys__netns(const struct gw_names *n)
+{
+	return n && n->ctx ? sys_netns(n->ctx) : NULL;
+}

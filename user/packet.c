@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Names and formatting shared by the correlator and the renderers. The
+ * words returned here appear in the JSON output: changing one changes the
+ * schema.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "names.h"
+#include "packet.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Picks a[i] if in range and set, else dflt. */
+#define NAME_OR(a, i, dflt) ((size_t)(i) < ARRAY_SIZE(a) && (a)[i] ? (a)[i] : (dflt))
+
+const char *gw_verdict_name(enum gw_verdict v)
+{
+	static const char *const names[GW_V_MAX] = {
+		[GW_V_ENCRYPTED] = "encrypted",
+		[GW_V_DECRYPTED] = "decrypted",
+		[GW_V_POLICY_DROP] = "policy_drop",
+		[GW_V_NAT] = "nat",
+		[GW_V_DEFAULT_ROUTE] = "default_route",
+		[GW_V_NETFILTER_DROP] = "netfilter_drop",
+		[GW_V_DROPPED] = "dropped",
+		[GW_V_FORWARDED] = "forwarded",
+		[GW_V_DELIVERED] = "delivered",
+		[GW_V_SENT] = "sent",
+	};
+
+	return NAME_OR(names, v, "unknown");
+}
+
+const char *gw_outcome_name(enum gw_outcome o)
+{
+	static const char *const names[] = {
+		[GW_OUT_UNKNOWN] = "unknown",	  [GW_OUT_DROPPED] = "dropped",
+		[GW_OUT_FORWARDED] = "forwarded", [GW_OUT_DELIVERED] = "delivered",
+		[GW_OUT_SENT] = "sent",
+	};
+
+	return NAME_OR(names, o, "unknown");
+}
+
+const char *gw_hook_name(unsigned hook)
+{
+	/* iptables' chain names: what an operator greps the ruleset for. */
+	static const char *const names[GW_NF_NUMHOOKS] = {
+		[GW_NF_PRE_ROUTING] = "PREROUTING",   [GW_NF_LOCAL_IN] = "INPUT",
+		[GW_NF_FORWARD] = "FORWARD",	      [GW_NF_LOCAL_OUT] = "OUTPUT",
+		[GW_NF_POST_ROUTING] = "POSTROUTING",
+	};
+
+	return NAME_OR(names, hook, "?");
+}
+
+const char *gw_proto_name(unsigned proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_GRE:
+		return "gre";
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_SCTP:
+		return "sctp";
+	}
+	if (!buf || !len)
+		return "?";
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+const char *packet__kind_name(unsigned kind)
+{
+	static const char *const names[GW_EV_KIND_MAX] = {
+		[GW_EV_RX] = "rx",
+		[GW_EV_TX] = "tx",
+		[GW_EV_NF_ENTER] = "nf_enter",
+		[GW_EV_NF_EXIT] = "nf_exit",
+		[GW_EV_NF_TABLE] = "nf_table",
+		[GW_EV_ROUTE] = "route",
+		[GW_EV_DROP] = "drop",
+		[GW_EV_FREE] = "free",
+		[GW_EV_XFRM_OUT] = "xfrm_out",
+		[GW_EV_XFRM_IN] = "xfrm_in",
+		[GW_EV_XFRM_POLICY] = "xfrm_policy",
+	};
+
+	return NAME_OR(names, kind, "unknown");
+}
+
+const char *packet__probe_name(unsigned probe)
+{
+	static const char *const names[GW_PROBE_MAX] = {
+		[GW_PROBE_RX] = "skb:rx",	   [GW_PROBE_TX] = "skb:tx",
+		[GW_PROBE_DROP] = "skb:drop",	   [GW_PROBE_FREE] = "skb:free",
+		[GW_PROBE_FIB] = "fib:lookup",	   [GW_PROBE_NF_HOOK] = "nf:hook",
+		[GW_PROBE_NF_TABLE] = "nf:table",  [GW_PROBE_XFRM_OUT] = "xfrm:output",
+		[GW_PROBE_XFRM_IN] = "xfrm:input", [GW_PROBE_XFRM_POLICY] = "xfrm:policy",
+	};
+
+	return NAME_OR(names, probe, "unknown");
+}
+
+const char *packet__strategy_name(unsigned strategy)
+{
+	static const char *const names[] = {
+		[GW_STRAT_NONE] = "none",
+		[GW_STRAT_FENTRY] = "fentry",
+		[GW_STRAT_KPROBE] = "kprobe",
+		[GW_STRAT_TRACEPOINT] = "tracepoint",
+	};
+
+	return NAME_OR(names, strategy, "none");
+}
+
+const char *packet__nf_verdict_name(unsigned verdict)
+{
+	static const char *const names[] = {
+		[GW_NF_DROP] = "drop",	 [GW_NF_ACCEPT] = "accept", [GW_NF_STOLEN] = "stolen",
+		[GW_NF_QUEUE] = "queue", [GW_NF_REPEAT] = "repeat", [GW_NF_STOP] = "stop",
+	};
+
+	return NAME_OR(names, verdict, NULL);
+}
+
+const char *packet__xfrm_dir_name(unsigned dir)
+{
+	static const char *const names[] = {
+		[GW_XFRM_IN] = "in",
+		[GW_XFRM_OUT] = "out",
+		[GW_XFRM_FWD] = "fwd",
+	};
+
+	return NAME_OR(names, dir, NULL);
+}
+
+const char *packet__route_type_name(unsigned type)
+{
+	/* RTN_* from <linux/rtnetlink.h>, by value: stable uapi. */
+	static const char *const names[] = {
+		[1] = "unicast",   [2] = "local",     [3] = "broadcast",   [4] = "anycast",
+		[5] = "multicast", [6] = "blackhole", [7] = "unreachable", [8] = "prohibit",
+		[9] = "throw",	   [10] = "nat",      [11] = "xresolve",
+	};
+
+	return NAME_OR(names, type, NULL);
+}
+
+const char *packet__family_name(unsigned family)
+{
+	if (family == AF_INET)
+		return "ipv4";
+	if (family == AF_INET6)
+		return "ipv6";
+	return NULL;
+}
+
+size_t packet__addr_len(unsigned family)
+{
+	if (family == AF_INET)
+		return 4;
+	if (family == AF_INET6)
+		return 16;
+	return 0;
+}
+
+const char *packet__addr_str(unsigned family, const __u8 *addr, char *buf, size_t len)
+{
+	if (!packet__addr_len(family) || !inet_ntop((int)family, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *packet__endpoint_str(unsigned family, const __u8 *addr, __u16 port, char *buf,
+				 size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	packet__addr_str(family, addr, a, sizeof(a));
+	if (family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}
+
+bool packet__has_ports(const struct gw_tuple *t)
+{
+	switch (t->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return packet__addr_len(t->family) != 0;
+	}
+	return false;
+}
+
+void packet__ports(const struct gw_tuple *t, __u16 *sport, __u16 *dport)
+{
+	/* ICMP keeps its echo id in sport: not a port, reported apart. */
+	*sport = packet__has_ports(t) ? ntohs(t->sport) : 0;
+	*dport = packet__has_ports(t) ? ntohs(t->dport) : 0;
+}
+
+bool packet__is_icmp(const struct gw_tuple *t)
+{
+	return (t->family == AF_INET && t->proto == IPPROTO_ICMP) ||
+	       (t->family == AF_INET6 && t->proto == IPPROTO_ICMPV6);
+}
+
+bool packet__is_echo(const struct gw_tuple *t)
+{
+	if (t->family == AF_INET && t->proto == IPPROTO_ICMP)
+		return t->icmp_type == 8 || t->icmp_type == 0;
+	if (t->family == AF_INET6 && t->proto == IPPROTO_ICMPV6)
+		return t->icmp_type == 128 || t->icmp_type == 129;
+	return false;
+}
+
+const char *packet__reason_name(const struct gw_names *n, __u32 reason)
+{
+	return n && n->reason ? n->reason(n->ctx, reason) : NULL;
+}
+
+bool packet__reason_is_drop(const char *name)
+{
+	/*
+	 * kfree_skb() without a reason, or the "consumed" pseudo reason, ends
+	 * a life that no one judged: GSO segmentation frees the original that
+	 * way, and so does xfrm_input() when it fails (the XFRM_IN step says
+	 * so). Both spellings of the not-dropped names are accepted because
+	 * the kernel's enum uses two prefixes (SKB_DROP_REASON_, SKB_).
+	 * An unknown reason (NULL) is reported as a drop: hiding a real drop
+	 * is worse than showing a free.
+	 */
+	static const char *const not_drops[] = {
+		"NOT_SPECIFIED",       "CONSUMED", "SKB_CONSUMED", "NOT_DROPPED_YET",
+		"SKB_NOT_DROPPED_YET",
+	};
+	size_t i;
+
+	if (!name)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(not_drops); i++)
+		if (!strcmp(name, not_drops[i]))
+			return false;
+	return true;
+}
+
+const char *packet__location(const struct gw_names *n, __u64 addr, char *buf, size_t len)
+{
+	const char *s = NULL;
+
+	if (n && n->location)
+		s = n->location(n->ctx, addr, buf, len);
+	if (!s || !*s) {
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+		s = buf;
+	}
+	return s;
+}
+
+const char *packet__table_name(const struct gw_names *n, __u32 table, char *buf, size_t len)
+{
+	const char *s = NULL;
+
+	if (n && n->table)
+		s = n->table(n->ctx, table, buf, len);
+	if (s && *s)
+		return s;
+	/* rt_names defaults, for a names backend that could not answer. */
+	switch (table) {
+	case 253:
+		return "default";
+	case 254:
+		return "main";
+	case 255:
+		return "local";
+	}
+	snprintf(buf, len, "%u", table);
+	return buf;
+}
+
+int packet__prefixlen(const struct gw_names *n, __u32 netns, unsigned family, const __u8 *daddr,
+		      __u32 table)
+{
+	int pl;
+
+	if (!n || !n->prefixlen || !packet__addr_len(family))
+		return -1;
+	pl = n->prefixlen(n->ctx, netns, (int)family, daddr, table);
+	return pl >= 0 && pl <= 128 ? pl : -1;
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * JSON lines rendering. Stable schema: scripts and the end-to-end tests
+ * read it. Absent means "does not apply" (no drop, no route, no NAT);
+ * null means "applies but not known" (a gateway of a connected route, a
+ * prefix length the kernel did not tell).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include "correlate.h"
+#include "json_writer.h"
+#include "render_json.h"
+
+static void json_addr(struct jw *w, const char *name, unsigned family, const __u8 *addr)
+{
+	char buf[64];
+
+	if (packet__addr_len(family))
+		jw_string_field(w, name, packet__addr_str(family, addr, buf, sizeof(buf)));
+	else
+		jw_null_field(w, name);
+}
+
+static void json_spi(struct jw *w, const char *name, __be32 spi)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%x", ntohl(spi));
+	jw_string_field(w, name, buf);
+}
+
+/* A fixed-size kernel name: null when empty. */
+static void json_kname(struct jw *w, const char *name, const char *s, size_t len)
+{
+	jw_name(w, name);
+	if (s[0])
+		jw_string_len(w, s, len);
+	else
+		jw_null(w);
+}
+
+static void json_flow(struct jw *w, const struct gw_tuple *t)
+{
+	__u16 sp, dp;
+	char pb[8];
+
+	jw_name(w, "flow");
+	if (!packet__addr_len(t->family)) {
+		jw_null(w); /* no step could parse the headers */
+		return;
+	}
+	packet__ports(t, &sp, &dp);
+	jw_start_object(w);
+	jw_string_field(w, "family", packet__family_name(t->family));
+	jw_string_field(w, "proto", gw_proto_name(t->proto, pb, sizeof(pb)));
+	json_addr(w, "src", t->family, t->saddr);
+	json_addr(w, "dst", t->family, t->daddr);
+	jw_u64_field(w, "sport", sp);
+	jw_u64_field(w, "dport", dp);
+	if (packet__is_icmp(t)) {
+		jw_u64_field(w, "icmp_type", t->icmp_type);
+		jw_u64_field(w, "icmp_code", t->icmp_code);
+		if (packet__is_echo(t))
+			jw_u64_field(w, "icmp_id", ntohs(t->sport));
+	}
+	if (t->spi)
+		json_spi(w, "spi", t->spi);
+	jw_end_object(w);
+}
+
+static void json_step_nf(struct jw *w, const struct gw_event *ev)
+{
+	jw_string_field(w, "hook", gw_hook_name(ev->nf.hook));
+	if (ev->kind == GW_EV_NF_TABLE) {
+		json_kname(w, "table", ev->nf.table, sizeof(ev->nf.table));
+		json_kname(w, "chain", ev->nf.chain, sizeof(ev->nf.chain));
+	}
+	if (ev->kind != GW_EV_NF_ENTER)
+		jw_string_field(w, "verdict", packet__nf_verdict_name(ev->nf.verdict));
+	jw_u64_field(w, "ct_status", ev->nf.ct_status);
+}
+
+static void json_step_route(struct jw *w, const struct gw_event *ev, const struct gw_names *n)
+{
+	char tb[32];
+
+	jw_u64_field(w, "table", ev->route.table);
+	jw_string_field(w, "table_name", packet__table_name(n, ev->route.table, tb, sizeof(tb)));
+	jw_int_field(w, "err", ev->route.err);
+	jw_string_field(w, "type", packet__route_type_name(ev->route.type));
+	json_addr(w, "gateway", ev->route.gw_family, ev->route.gw);
+	json_kname(w, "oif", ev->route.oif_name, sizeof(ev->route.oif_name));
+	jw_name(w, "prefixlen");
+	if (ev->route.prefixlen == GW_PREFIX_UNKNOWN)
+		jw_null(w);
+	else
+		jw_u64(w, ev->route.prefixlen);
+}
+
+static void json_drop_fields(struct jw *w, const struct gw_event *ev, const struct gw_names *n)
+{
+	char loc[256];
+
+	jw_string_field(w, "reason", packet__reason_name(n, ev->drop.reason));
+	jw_u64_field(w, "reason_code", ev->drop.reason);
+	jw_string_field(w, "location",
+			ev->drop.location ? packet__location(n, ev->drop.location, loc, sizeof(loc))
+					  : NULL);
+	if (ev->drop.table[0])
+		json_kname(w, "table", ev->drop.table, sizeof(ev->drop.table));
+	if (ev->drop.chain[0])
+		json_kname(w, "chain", ev->drop.chain, sizeof(ev->drop.chain));
+}
+
+static void json_step_kind(struct jw *w, const struct gw_event *ev, const struct gw_names *n)
+{
+	switch (ev->kind) {
+	case GW_EV_NF_ENTER:
+	case GW_EV_NF_EXIT:
+	case GW_EV_NF_TABLE:
+		json_step_nf(w, ev);
+		break;
+	case GW_EV_ROUTE:
+		json_step_route(w, ev, n);
+		break;
+	case GW_EV_DROP:
+		json_drop_fields(w, ev, n);
+		break;
+	case GW_EV_XFRM_OUT:
+	case GW_EV_XFRM_IN:
+	case GW_EV_XFRM_POLICY:
+		json_spi(w, "spi", ev->xfrm.spi);
+		jw_int_field(w, "err", ev->xfrm.err);
+		jw_string_field(w, "dir", packet__xfrm_dir_name(ev->xfrm.dir));
+		break;
+	}
+}
+
+static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const struct gw_names *n)
+{
+	char pb[8];
+	__u16 sp, dp;
+
+	jw_start_object(w);
+	jw_u64_field(w, "t_ns", ev->ts_ns > t0 ? ev->ts_ns - t0 : 0);
+	jw_string_field(w, "probe", packet__probe_name(ev->probe));
+	jw_string_field(w, "kind", packet__kind_name(ev->kind));
+	jw_string_field(w, "strategy", packet__strategy_name(ev->strategy));
+	jw_u64_field(w, "cpu", ev->cpu);
+	jw_u64_field(w, "netns", ev->netns);
+	json_kname(w, "dev", ev->ifname, sizeof(ev->ifname));
+	jw_u64_field(w, "ifindex", ev->ifindex);
+	jw_u64_field(w, "len", ev->len);
+	jw_u64_field(w, "mark", ev->mark);
+	json_step_kind(w, ev, n);
+	if (packet__addr_len(ev->tuple.family)) {
+		jw_string_field(w, "proto", gw_proto_name(ev->tuple.proto, pb, sizeof(pb)));
+		json_addr(w, "src", ev->tuple.family, ev->tuple.saddr);
+		json_addr(w, "dst", ev->tuple.family, ev->tuple.daddr);
+		if (packet__has_ports(&ev->tuple)) {
+			packet__ports(&ev->tuple, &sp, &dp);
+			jw_u64_field(w, "sport", sp);
+			jw_u64_field(w, "dport", dp);
+		}
+	}
+	jw_end_object(w);
+}
+
+static void json_drop(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
+{
+	jw_name(w, "drop");
+	jw_start_object(w);
+	if (p->drop) {
+		json_drop_fields(w, p->drop, n);
+	} else {
+		/* Dropped by a verdict without a kfree_skb step (a hook's DROP
+		 * result, a failed xfrm step): no reason to show. */
+		jw_null_field(w, "reason");
+		jw_null_field(w, "location");
+	}
+	if (p->nf_drop_hook >= 0)
+		jw_string_field(w, "hook", gw_hook_name((unsigned)p->nf_drop_hook));
+	jw_end_object(w);
+}
+
+static void json_route(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
+{
+	const struct gw_event *r = p->route;
+	char tb[32];
+
+	jw_name(w, "route");
+	jw_start_object(w);
+	jw_u64_field(w, "table", r->route.table);
+	jw_string_field(w, "table_name", packet__table_name(n, r->route.table, tb, sizeof(tb)));
+	jw_string_field(w, "type", packet__route_type_name(r->route.type));
+	json_addr(w, "gateway", r->route.gw_family, r->route.gw);
+	json_kname(w, "dev", r->route.oif_name, sizeof(r->route.oif_name));
+	jw_bool_field(w, "default", p->verdicts & (1u << GW_V_DEFAULT_ROUTE));
+	jw_name(w, "prefixlen");
+	if (p->route_prefixlen == GW_PREFIX_UNKNOWN)
+		jw_null(w);
+	else
+		jw_u64(w, p->route_prefixlen);
+	jw_int_field(w, "err", r->route.err);
+	jw_end_object(w);
+}
+
+/* "10.1.0.2:0", "[fd00::1]:443": the rewritten side, port 0 without ports. */
+static void json_nat_side(struct jw *w, const char *name, const struct gw_tuple *t, bool src)
+{
+	char buf[80];
+	__u16 sp, dp;
+
+	packet__ports(t, &sp, &dp);
+	jw_string_field(w, name,
+			packet__endpoint_str(t->family, src ? t->saddr : t->daddr, src ? sp : dp,
+					     buf, sizeof(buf)));
+}
+
+static void json_nat(struct jw *w, const struct gw_packet *p)
+{
+	bool src = p->nat.type == GW_NAT_SNAT;
+
+	jw_name(w, "nat");
+	jw_start_object(w);
+	jw_string_field(w, "type", src ? "snat" : "dnat");
+	jw_string_field(w, "hook", p->nat.hook < GW_NF_NUMHOOKS ? gw_hook_name(p->nat.hook) : NULL);
+	json_nat_side(w, "from", &p->nat.from, src);
+	json_nat_side(w, "to", &p->nat.to, src);
+	jw_end_object(w);
+}
+
+void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n)
+{
+	__u64 t0 = p->n_steps ? p->steps[0].ts_ns : 0;
+	struct jw w;
+	size_t i;
+	int v;
+
+	jw_init(&w, out);
+	jw_start_object(&w);
+	jw_string_field(&w, "type", "packet");
+	jw_u64_field(&w, "id", p->id);
+	jw_u64_field(&w, "ts_ns", t0);
+	json_flow(&w, &p->flow);
+	jw_string_field(&w, "outcome", gw_outcome_name(p->outcome));
+	jw_bool_field(&w, "complete", p->complete);
+	jw_name(&w, "verdicts");
+	jw_start_array(&w);
+	for (v = 0; v < GW_V_MAX; v++)
+		if (p->verdicts & (1u << v))
+			jw_string(&w, gw_verdict_name(v));
+	jw_end_array(&w);
+	jw_name(&w, "steps");
+	jw_start_array(&w);
+	for (i = 0; i < p->n_steps; i++)
+		json_step(&w, &p->steps[i], t0, n);
+	jw_end_array(&w);
+	if (p->outcome == GW_OUT_DROPPED)
+		json_drop(&w, p, n);
+	if (p->route)
+		json_route(&w, p, n);
+	if (p->nat.type != GW_NAT_NONE)
+		json_nat(&w, p);
+	jw_end_object(&w);
+	jw_endline(&w);
+}
+
+static void json_probe(struct jw *w, const struct gw_probe_report *pr)
+{
+	jw_start_object(w);
+	jw_string_field(w, "name", pr->name);
+	jw_string_field(w, "strategy", pr->strategy ? pr->strategy : "none");
+	jw_bool_field(w, "attached", pr->attached);
+	jw_string_field(w, "detail", pr->detail);
+	jw_u64_field(w, "events", pr->events);
+	jw_u64_field(w, "lost", pr->lost_ringbuf + pr->lost_track);
+	jw_u64_field(w, "lost_ringbuf", pr->lost_ringbuf);
+	jw_u64_field(w, "lost_track", pr->lost_track);
+	jw_end_object(w);
+}
+
+void render_json__summary(FILE *out, const struct gw_summary *s)
+{
+	struct jw w;
+	size_t i;
+
+	jw_init(&w, out);
+	jw_start_object(&w);
+	jw_string_field(&w, "type", "summary");
+	jw_u64_field(&w, "packets", s->packets);
+	jw_u64_field(&w, "dropped", s->by_outcome[GW_OUT_DROPPED]);
+	jw_u64_field(&w, "forwarded", s->by_outcome[GW_OUT_FORWARDED]);
+	jw_u64_field(&w, "delivered", s->by_outcome[GW_OUT_DELIVERED]);
+	jw_u64_field(&w, "sent", s->by_outcome[GW_OUT_SENT]);
+	jw_u64_field(&w, "unknown", s->by_outcome[GW_OUT_UNKNOWN]);
+	jw_u64_field(&w, "events", s->events);
+	jw_u64_field(&w, "lost_events", s->lost_ringbuf + s->lost_track);
+	jw_u64_field(&w, "lost_ringbuf", s->lost_ringbuf);
+	jw_u64_field(&w, "lost_track", s->lost_track);
+	jw_u64_field(&w, "unattributed", s->unattributed);
+	jw_u64_field(&w, "evicted", s->evicted);
+	jw_name(&w, "duration_s");
+	jw_double(&w, s->duration_s, 3);
+	jw_name(&w, "probes");
+	jw_start_array(&w);
+	for (i = 0; i < s->n_probes; i++)
+		json_probe(&w, &s->probes[i]);
+	jw_end_array(&w);
+	jw_end_object(&w);
+	jw_endline(&w);
+}

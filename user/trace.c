@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `gwtrace trace`: attach, read the ring buffer, correlate, print, and on
+ * exit say what was lost. Nothing stays attached after return: every
+ * attachment is an fd-backed link closed by attach__close() (or by the
+ * kernel if the process dies).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "correlate.h"
+#include "filter.h"
+#include "flows.h"
+#include "log.h"
+#include "names_sys.h"
+#include "render_json.h"
+#include "render_text.h"
+#include "trace.h"
+
+#define POLL_MS 100
+#define SWEEP_NS 2000000000ULL
+#define TRACK_TIMEOUT_NS 2000000000ULL
+
+struct trace {
+	const struct gw_config *cfg;
+	struct gw_names names;
+	struct gw_attach *attach;
+	struct gw_corr *corr;
+	struct gw_flows *flows;
+	struct ring_buffer *rb;
+	struct gw_summary sum;
+	__u64 bad_events;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	/* Second Ctrl-C: the user wants out now; the kernel detaches links
+	 * when the process dies. */
+	if (stop_requested)
+		_exit(130);
+	stop_requested = 1;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+__u64 trace__now_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void on_packet(struct gw_packet *p, void *ctx)
+{
+	struct trace *t = ctx;
+	__u64 count;
+
+	t->sum.packets++;
+	t->sum.by_outcome[p->outcome]++;
+	if (t->cfg->json) {
+		/* JSON carries every packet; consumers filter with jq. */
+		render_json__packet(stdout, p, &t->names);
+		return;
+	}
+	count = flows__add(t->flows, p, &t->names);
+	if (count == 1 && (t->cfg->all || p->outcome == GW_OUT_DROPPED)) {
+		render_text__packet(stdout, p, 1, &t->names);
+		fflush(stdout);
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct trace *t = ctx;
+
+	if (size < sizeof(struct gw_event)) {
+		t->bad_events++;
+		return 0;
+	}
+	t->sum.events++;
+	if (corr__push(t->corr, data))
+		t->bad_events++;
+	return 0;
+}
+
+/* Deletes tracking entries whose free we never saw (see core.bpf.h). */
+static void sweep_tracked(struct trace *t, __u64 now)
+{
+	int fd = attach__tracked_fd(t->attach);
+	__u64 key, next, *prev = NULL;
+	struct { __u64 id, last_ts; } val;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &val) &&
+		    now - val.last_ts > TRACK_TIMEOUT_NS && now > val.last_ts)
+			bpf_map_delete_elem(fd, &next);
+		key = next;
+		prev = &key;
+	}
+}
+
+static int write_ready_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, "ready\n", 6) != 6) {
+		pr_err("cannot write ready file '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+static void announce(const struct trace *t)
+{
+	char desc[256];
+	size_t n;
+	const struct gw_probe_report *r = attach__reports(t->attach, &n);
+
+	if (t->cfg->json)
+		return;
+	fprintf(stderr, "gwtrace: tracing %s with %zu/%zu probes (",
+		filter__describe(&t->cfg->filter, desc, sizeof(desc)),
+		attach__attached(t->attach), n);
+	for (size_t i = 0, first = 1; i < n; i++) {
+		if (!r[i].attached)
+			continue;
+		fprintf(stderr, "%s%s=%s", first ? "" : " ", r[i].name, r[i].strategy);
+		first = 0;
+	}
+	fprintf(stderr, "). Ctrl-C to stop.\n");
+}
+
+static int poll_loop(struct trace *t)
+{
+	__u64 start = trace__now_ns(), last_sweep = start, now;
+	__u64 limit = t->cfg->duration > 0 ? (__u64)(t->cfg->duration * 1e9) : 0;
+	int err;
+
+	while (!stop_requested) {
+		err = ring_buffer__poll(t->rb, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			pr_err("reading the ring buffer failed: %s", strerror(-err));
+			return err;
+		}
+		now = trace__now_ns();
+		corr__expire(t->corr, now);
+		if (now - last_sweep > SWEEP_NS) {
+			sweep_tracked(t, now);
+			last_sweep = now;
+		}
+		if (limit && now - start >= limit)
+			break;
+	}
+	t->sum.duration_s = (trace__now_ns() - start) / 1e9;
+	return 0;
+}
+
+static void finish(struct trace *t)
+{
+	struct gw_corr_stats cs;
+	size_t n;
+
+	ring_buffer__consume(t->rb);
+	corr__flush(t->corr);
+	corr__stats(t->corr, &cs);
+	t->sum.unattributed = cs.unattributed;
+	t->sum.evicted = cs.evicted;
+	t->sum.probes = attach__reports(t->attach, &n);
+	t->sum.n_probes = n;
+	for (size_t i = 0; i < n; i++) {
+		t->sum.lost_ringbuf += t->sum.probes[i].lost_ringbuf;
+		t->sum.lost_track += t->sum.probes[i].lost_track;
+	}
+	if (t->bad_events)
+		pr_warn("%llu events could not be processed (malformed or out of memory)",
+			(unsigned long long)t->bad_events);
+	if (t->cfg->json) {
+		render_json__summary(stdout, &t->sum);
+	} else {
+		render_text__report(stdout, t->flows, t->cfg->all, &t->names);
+		render_text__summary(stdout, &t->sum);
+	}
+	fflush(stdout);
+}
+
+static int setup(struct trace *t)
+{
+	struct gw_attach_opts ao = {
+		.mode = t->cfg->mode,
+		.filter = t->cfg->filter,
+		.ringbuf_kb = t->cfg->ringbuf_kb,
+		.track_max = t->cfg->track_max,
+		.track_timeout_ns = TRACK_TIMEOUT_NS,
+	};
+	struct gw_corr_opts co = {
+		.idle_timeout_ns = (__u64)t->cfg->idle_ms * 1000000ULL,
+		.names = &t->names,
+	};
+	int err;
+
+	/* Eager: BTF and kallsyms load now, not on the first drop event. */
+	if ((err = names_sys__init(&t->names, NAMES_SYS_EAGER)))
+		return err;
+	if (!names_sys__dropreason(&t->names)) {
+		pr_err("cannot read drop reason names from the kernel's BTF");
+		return -ENOENT;
+	}
+	t->attach = attach__open(&ao, &err);
+	if (!t->attach)
+		return err;
+	t->corr = corr__new(&co, on_packet, t);
+	t->flows = flows__new();
+	if (!t->corr || !t->flows)
+		return -ENOMEM;
+	t->rb = ring_buffer__new(attach__events_fd(t->attach), on_event, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		pr_err("cannot open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return install_signals();
+}
+
+static void teardown(struct trace *t)
+{
+	ring_buffer__free(t->rb);
+	corr__free(t->corr);
+	flows__free(t->flows);
+	attach__close(t->attach);
+	names_sys__free(&t->names);
+}
+
+int trace__run(const struct gw_config *cfg)
+{
+	struct trace t = { .cfg = cfg };
+	int err;
+
+	err = setup(&t);
+	if (!err && cfg->ready_file)
+		err = write_ready_file(cfg->ready_file);
+	if (!err) {
+		announce(&t);
+		err = poll_loop(&t);
+		finish(&t);
+	}
+	teardown(&t);
+	return err ? 1 : 0;
+}
