@@ -214,6 +214,13 @@ main() {
 	((rc == 0)) || die "gwtrace exited with status $rc"
 	[[ -s $TMP/gwtrace.out ]] || die "gwtrace printed nothing"
 	say ""
+	say "== What to look for"
+	say "1) icmp 10.1.0.2 -> 10.2.0.2: NETFILTER_DROP at nft_do_chain, in the gateway's FORWARD hook"
+	say "2) icmp 10.1.0.2 -> 10.3.0.2: SNAT to 172.16.9.2 in POSTROUTING, then dropped there: the NATed"
+	say "   packet matched the IPsec policy, whose SA does not exist (XfrmOutNoStates in /proc/net/xfrm_stat)"
+	say "3) udp/icmp 10.1.0.2 -> 10.4.0.2: left the gateway through its default route (via 172.16.9.1,"
+	say "   veth-wan) unencrypted, and died at the upstream router with IP_INNOROUTES"
+	say ""
 	say "== Done; removing the namespaces."
 }
 

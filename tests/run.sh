@@ -229,7 +229,9 @@ run_e2e_test() {
 		;;
 	77)
 		skipped=$((skipped + 1))
-		printf 'SKIP %s: %s\n' "$name" "$(head -n 1 "$reason" 2>/dev/null || echo 'no reason given')"
+		local why="no reason given"
+		[[ ! -s $reason ]] || why=$(head -n 1 "$reason")
+		printf 'SKIP %s: %s\n' "$name" "$why"
 		;;
 	*)
 		failed=$((failed + 1))

@@ -148,21 +148,23 @@ static void choose(struct gw_attach *a, enum gw_mode mode)
 
 			if (ps->refused[i])
 				continue;
+			/* A forced mode leaves probes that only exist as
+			 * tracepoints (skb:*) on their tracepoint. */
 			if (forced && im->strategy != forced &&
-			    probe_has_strategy(d, forced)) {
+			    (probe_has_strategy(d, forced) ||
+			     im->strategy != GW_STRAT_TRACEPOINT)) {
 				snprintf(ps->why[i], sizeof(ps->why[i]),
 					 "not tried (--mode %s)",
 					 attach__strategy_name(forced));
 				continue;
 			}
-			if (ps->impl >= 0) {
-				if (!ps->why[i][0])
-					snprintf(ps->why[i], sizeof(ps->why[i]),
-						 "available, less preferred");
-				continue;
-			}
 			if (!impl_available(&a->kfeat, im, ps->why[i], sizeof(ps->why[i]))) {
 				ps->refused[i] = true;
+				continue;
+			}
+			if (ps->impl >= 0) {
+				snprintf(ps->why[i], sizeof(ps->why[i]),
+					 "available, less preferred");
 				continue;
 			}
 			ps->why[i][0] = '\0';

@@ -281,7 +281,24 @@ void corr__stats(const struct gw_corr *c, struct gw_corr_stats *out)
 }
 
 /* ------------------------------------------------------------------------
- * Conclusions
+ * Conclusions (corr__finish), in short:
+ *
+ * verdicts  DROP NETFILTER_DROP -> netfilter_drop; DROP XFRM_POLICY ->
+ *           policy_drop; DROP with any other reason -> dropped, except
+ *           NOT_SPECIFIED/CONSUMED (a life ended without a judgement).
+ *           XFRM_OUT ok -> encrypted, XFRM_IN ok -> decrypted, either
+ *           failed -> dropped; XFRM_POLICY rejected -> policy_drop.
+ *           NF_EXIT ACCEPT at FORWARD -> forwarded, at INPUT -> delivered
+ *           (undone by a later successful XFRM_IN: that INPUT was the
+ *           ESP packet reaching the gateway's IPsec); NF_EXIT DROP ->
+ *           netfilter_drop; TX -> sent; a NAT -> nat; the decisive route
+ *           with prefix length 0 -> default_route.
+ * outcome   dropped > delivered > forwarded > sent > unknown.
+ * drop      the DROP step with a real reason; nf_drop_hook the hook still
+ *           open at a NETFILTER_DROP, or of an NF_EXIT DROP, else -1.
+ * route     the decisive step of the last FIB lookup, prefix resolved.
+ * nat       the first address/port change between parsed steps.
+ * flow      the first parsed headers (before NAT and any xfrm).
  */
 
 unsigned corr__nat_change(const struct gw_tuple *a, const struct gw_tuple *b)
@@ -336,12 +353,6 @@ size_t corr__route_run(const struct gw_packet *p, size_t start, size_t *end)
 	}
 	*end = i > start ? i : start + 1;
 	return decisive;
-}
-
-bool corr__is_real_drop(const struct gw_event *ev, const struct gw_names *n)
-{
-	return ev->kind == GW_EV_DROP &&
-	       packet__reason_is_drop(packet__reason_name(n, ev->drop.reason));
 }
 
 static void finish_reset(struct gw_packet *p)

@@ -89,7 +89,4 @@ enum gw_nat_type corr__nat_type(unsigned change, unsigned hook);
  */
 size_t corr__route_run(const struct gw_packet *p, size_t start, size_t *end);
 
-/* True for a life-ending DROP step that carries a real drop reason. */
-bool corr__is_real_drop(const struct gw_event *ev, const struct gw_names *n);
-
 #endif /* GW_CORRELATE_H */

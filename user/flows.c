@@ -126,6 +126,13 @@ static __u64 location_symbol_hash(const struct gw_names *n, __u64 addr)
 	return fnv1a(s, len, FNV_SEED);
 }
 
+/* A kernel name into a zeroed key field: bytes after the NUL must not
+ * tell two keys apart. */
+static void key_name(char dst[GW_IFNAMSIZ], const char src[GW_IFNAMSIZ])
+{
+	memcpy(dst, src, strnlen(src, GW_IFNAMSIZ));
+}
+
 static void key_step(struct gw_flows *f, const struct gw_event *ev, const struct gw_names *n)
 {
 	struct flows_key_step k;
@@ -133,28 +140,28 @@ static void key_step(struct gw_flows *f, const struct gw_event *ev, const struct
 	memset(&k, 0, sizeof(k));
 	k.kind = ev->kind;
 	k.netns = ev->netns;
-	strncpy(k.ifname, ev->ifname, sizeof(k.ifname));
+	key_name(k.ifname, ev->ifname);
 	switch (ev->kind) {
 	case GW_EV_NF_ENTER:
 	case GW_EV_NF_EXIT:
 	case GW_EV_NF_TABLE:
 		k.hook = ev->nf.hook;
 		k.verdict = ev->nf.verdict;
-		strncpy(k.s1, ev->nf.table, sizeof(k.s1));
-		strncpy(k.s2, ev->nf.chain, sizeof(k.s2));
+		key_name(k.s1, ev->nf.table);
+		key_name(k.s2, ev->nf.chain);
 		break;
 	case GW_EV_ROUTE:
 		k.u32a = ev->route.table;
 		k.u32b = (__u32)ev->route.err;
 		k.u64a = (__u64)ev->route.oif << 16 | ev->route.type << 8 | ev->route.gw_family;
 		memcpy(k.addr, ev->route.gw, sizeof(k.addr));
-		strncpy(k.s1, ev->route.oif_name, sizeof(k.s1));
+		key_name(k.s1, ev->route.oif_name);
 		break;
 	case GW_EV_DROP:
 		k.u32a = ev->drop.reason;
 		k.u64a = location_symbol_hash(n, ev->drop.location);
-		strncpy(k.s1, ev->drop.table, sizeof(k.s1));
-		strncpy(k.s2, ev->drop.chain, sizeof(k.s2));
+		key_name(k.s1, ev->drop.table);
+		key_name(k.s2, ev->drop.chain);
 		break;
 	case GW_EV_XFRM_OUT:
 	case GW_EV_XFRM_IN:

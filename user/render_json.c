@@ -68,6 +68,20 @@ static void json_flow(struct jw *w, const struct gw_tuple *t)
 	jw_end_object(w);
 }
 
+/* GW_EVF_* as words, in bit order. */
+static void json_flags(struct jw *w, unsigned flags)
+{
+	static const char *const words[] = { "new", "nat_src", "nat_dst", "secpath", "xfrm_dst" };
+	size_t i;
+
+	jw_name(w, "flags");
+	jw_start_array(w);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (flags & (1u << i))
+			jw_string(w, words[i]);
+	jw_end_array(w);
+}
+
 static void json_step_nf(struct jw *w, const struct gw_event *ev)
 {
 	jw_string_field(w, "hook", gw_hook_name(ev->nf.hook));
@@ -152,6 +166,7 @@ static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const s
 	jw_u64_field(w, "ifindex", ev->ifindex);
 	jw_u64_field(w, "len", ev->len);
 	jw_u64_field(w, "mark", ev->mark);
+	json_flags(w, ev->flags);
 	json_step_kind(w, ev, n);
 	if (packet__addr_len(ev->tuple.family)) {
 		jw_string_field(w, "proto", gw_proto_name(ev->tuple.proto, pb, sizeof(pb)));
@@ -168,13 +183,19 @@ static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const s
 
 static void json_drop(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
 {
+	const struct gw_event *d = p->drop;
+	size_t i;
+
+	/* Judged by another step (a failed xfrm step, a hook's DROP
+	 * result): the free that ended the life, if any, says where. */
+	for (i = p->n_steps; !d && i--;)
+		if (p->steps[i].kind == GW_EV_DROP)
+			d = &p->steps[i];
 	jw_name(w, "drop");
 	jw_start_object(w);
-	if (p->drop) {
-		json_drop_fields(w, p->drop, n);
+	if (d) {
+		json_drop_fields(w, d, n);
 	} else {
-		/* Dropped by a verdict without a kfree_skb step (a hook's DROP
-		 * result, a failed xfrm step): no reason to show. */
 		jw_null_field(w, "reason");
 		jw_null_field(w, "location");
 	}

@@ -136,6 +136,7 @@ struct text_ctx {
 	const struct gw_names *n;
 	__u64 t0;
 	__u32 netns; /* of the last line, 0 = none yet */
+	__u8 flags;  /* GW_EVF_* seen on earlier lines */
 };
 
 static bool tuple_moved(const struct gw_tuple *a, const struct gw_tuple *b)
@@ -197,6 +198,13 @@ static void emit(struct text_ctx *c, const struct gw_event *ev, const char *kind
 		fprintf(c->out, "  [netns %u]", ev->netns);
 	if (ev->netns)
 		c->netns = ev->netns;
+	/* Where IPsec touched the packet, also when no xfrm probe could
+	 * attach (the netfilter probes see the secpath and the xfrm dst). */
+	if (ev->flags & ~c->flags & GW_EVF_SECPATH)
+		fputs("  [decrypted by IPsec]", c->out);
+	if (ev->flags & ~c->flags & GW_EVF_XFRM_DST)
+		fputs("  [routed into IPsec]", c->out);
+	c->flags |= ev->flags;
 	fputc('\n', c->out);
 }
 
@@ -380,7 +388,9 @@ static void render_drop(struct text_ctx *c, const struct gw_event *ev)
 		line_add(&l, "reason %u", ev->drop.reason);
 	if (ev->drop.location)
 		line_add(&l, " at %s", packet__location(c->n, ev->drop.location, loc, sizeof(loc)));
-	if (!packet__reason_is_drop(name)) {
+	/* Without a reason a free is a drop only if another step judged
+	 * the packet (xfrm_input frees its failures that way). */
+	if (!packet__reason_is_drop(name) && c->p->outcome != GW_OUT_DROPPED) {
 		line_add(&l, " (not a drop)");
 		emit(c, ev, "free", &l);
 		return;

@@ -177,7 +177,7 @@ declare -p VMLAB_VERBOSE VMLAB_CWD VMLAB_ARGV VMLAB_ENV VMLAB_MODULES VMLAB_KVER
 # cryptomgr.notests=0 turns them back on (the last value wins).
 append="console=ttyS0 panic=-1 rdinit=/init cryptomgr.notests=1 vmlab_rootcache=$root_cache$extra_append"
 if ((verbose)); then
-	append+=" vmlab_verbose=1"
+	append+=" vmlab_verbose=1 earlyprintk=serial,ttyS0"
 	serial=(-serial stdio)
 else
 	append+=" quiet"
@@ -268,7 +268,9 @@ fi
 if [[ -s $share/error ]]; then
 	printf 'vmlab: error: guest setup failed: %s\n' "$(cat "$share/error")" >&2
 elif ((qrc == 0)); then
-	printf 'vmlab: error: the guest never reported an exit status (kernel panic, crash or PID 1 died)\n' >&2
+	hint=""
+	((verbose)) || hint="; --verbose shows the whole console"
+	printf 'vmlab: error: the guest never reported an exit status (kernel panic, crash, PID 1 died, or too little --mem%s)\n' "$hint" >&2
 elif ((qrc & 1 && qrc != 1)); then
 	printf 'vmlab: error: the guest reported failure code %s without a status file\n' "$((qrc >> 1))" >&2
 else

@@ -24,7 +24,7 @@
 #   GWT_KEEP=1       keep the temporary directory (its path is printed)
 #   GWT_READY_TIMEOUT seconds to wait for --ready-file (default 20)
 #   GWT_STOP_TIMEOUT  seconds to wait for exit after SIGINT (default 10)
-
+#   GWT_SETTLE        seconds between the last packet and SIGINT (default 0.5)
 
 : "${GWTRACE:=./gwtrace}"
 : "${GWT_READY_TIMEOUT:=20}"
@@ -34,7 +34,6 @@
 GWT_ID="gwt-$$"
 GWT_TMP=""
 GWT_NETNS=()		# namespaces created, deleted by the cleanup
-GWT_BG_PIDS=()		# helper processes started by the test
 
 # Standard topology: names of its namespaces (set by topo_standard).
 NS_C="$GWT_ID-c"	# client     10.1.0.2/24
@@ -73,9 +72,28 @@ fail() {
 	gwt__reason FAIL "$*"
 	# Only the test's main shell dumps: a failing $(...) exits its subshell.
 	if ((BASH_SUBSHELL == 0)); then
+		gwt__interrupt_gwtrace
 		gwt_dump_gwtrace >&2
 	fi
 	exit 1
+}
+
+# A test failing while gwtrace runs: stop it so that its output is complete.
+gwt__interrupt_gwtrace() {
+	local i rc=0 st=0
+	[[ -n $GW_PID ]] || return 0
+	kill -INT "$GW_PID" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$GW_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$GW_PID" 2>/dev/null; then
+		kill -KILL "$GW_PID" 2>/dev/null
+		rc=killed
+	fi
+	wait "$GW_PID" 2>/dev/null || st=$?
+	[[ $rc == killed ]] || rc=$st
+	GW_RC="$rc (stopped by the failing test)" GW_PID=""
 }
 
 # skip MESSAGE: end the test as skipped.
@@ -178,17 +196,6 @@ require_cmd() {
 	done
 }
 
-gwt__kill_wait() {	# pid: SIGTERM, wait up to 2 s, SIGKILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
 gwt_cleanup() {
 	local rc=$? i ns pid
 	trap - ERR EXIT INT TERM
@@ -202,9 +209,6 @@ gwt_cleanup() {
 		kill -KILL "$GW_PID" 2>/dev/null
 		wait "$GW_PID" 2>/dev/null
 	fi
-	for pid in "${GWT_BG_PIDS[@]}"; do
-		gwt__kill_wait "$pid"
-	done
 	for ((i = ${#GWT_NETNS[@]} - 1; i >= 0; i--)); do
 		ns=${GWT_NETNS[i]}
 		# Anything still running inside is ours: these namespaces are ours.
@@ -255,6 +259,7 @@ gwt_main() {
 		gwt__setup
 		gwt__find_gwtrace
 		"$1"
+		gwt__end_checks
 		exit 0
 		;;
 	*)
@@ -541,12 +546,32 @@ expect() {
 		fail "expect: jq error on: $cond (test bug?)"
 	if [[ ! -s $f ]]; then
 		local got
+		# Distinct values, most frequent first: 'null (x3), "FORWARD" (x1)'.
 		got=$(jq -c "$show" "$GWT_PICKED" 2>&1 | sort | uniq -c | sort -rn |
-			gwt__trunc 400 5 | sed 's/^ */  /')
-		fail "$GWT_PICK_DESC: expected $desc; got ($show):
-$got"
+			awk '{ n = $1; sub(/^ *[0-9]+ /, "");
+			       printf "%s%s (x%d)", sep, $0, n; sep = ", " }' | cut -c1-600)
+		gwt__check_failed "$GWT_PICK_DESC: expected $desc; got $show = $got"
+		return 0
 	fi
 	mv "$f" "$GWT_PICKED"
+}
+
+# A failed expect does not end the test: the next checks still run on the
+# same packets, so one run shows everything that is missing. The test fails
+# when it ends (gwt_main) with the first message as its reason.
+GWT_CHECK_FAILS=()
+gwt__check_failed() {
+	GWT_CHECK_FAILS+=("$1")
+	printf 'CHECK FAILED: %s\n' "$1" >&2
+}
+
+gwt__end_checks() {
+	local n=${#GWT_CHECK_FAILS[@]}
+	((n > 0)) || return 0
+	if ((n == 1)); then
+		fail "${GWT_CHECK_FAILS[0]}"
+	fi
+	fail "${GWT_CHECK_FAILS[0]} [+$((n - 1)) more failed checks in the log]"
 }
 
 # expect_eq PATH VALUE: string equality (jq path like .drop.hook).

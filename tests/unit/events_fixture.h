@@ -36,6 +36,7 @@
 #define FX_LOC_NFT2 0xffffffff81a00400ULL /* nft_do_chain+0x400 */
 #define FX_LOC_FWD 0xffffffff81b00010ULL  /* ip_forward+0x10 */
 #define FX_LOC_GSO 0xffffffff81c00020ULL  /* skb_segment+0x20 */
+#define FX_LOC_XFRM 0xffffffff81d00030ULL /* xfrm_input+0x30 */
 
 /* ------------------------------------------------------------------ */
 /* Fake names */
@@ -77,6 +78,9 @@ static inline const char *fx_location(void *ctx, __u64 addr, char *buf, size_t l
 		break;
 	case FX_LOC_GSO:
 		snprintf(buf, len, "skb_segment+0x20");
+		break;
+	case FX_LOC_XFRM:
+		snprintf(buf, len, "xfrm_input+0x30");
 		break;
 	default:
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
@@ -207,9 +211,16 @@ static inline struct gw_event fx_ev(__u64 id, __u64 ts, __u16 kind, const struct
 	return e;
 }
 
+/* Copies a name into a fixed kernel array, NUL-padded, maybe unterminated. */
+static inline void fx_name(char dst[GW_IFNAMSIZ], const char *src)
+{
+	memset(dst, 0, GW_IFNAMSIZ);
+	memcpy(dst, src, strnlen(src, GW_IFNAMSIZ));
+}
+
 static inline struct gw_event fx_dev(struct gw_event e, const char *dev, __u32 ifindex)
 {
-	strncpy(e.ifname, dev, sizeof(e.ifname));
+	fx_name(e.ifname, dev);
 	e.ifindex = ifindex;
 	return e;
 }
@@ -250,7 +261,7 @@ static inline struct gw_event fx_route(__u64 id, __u64 ts, __u32 table, int err,
 	if (!err) {
 		e.route.type = 1; /* RTN_UNICAST */
 		e.route.oif = 3;
-		strncpy(e.route.oif_name, oif, sizeof(e.route.oif_name));
+		fx_name(e.route.oif_name, oif);
 		if (gw) {
 			e.route.gw_family = AF_INET;
 			fx_addr(e.route.gw, gw);

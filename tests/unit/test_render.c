@@ -254,7 +254,8 @@ static void test_text_encrypt(void **state)
 	struct gw_event ev[4];
 	static const char *const want[] = {
 		"SENT icmp 10.1.0.2 -> 10.2.0.2 (id 8)",
-		"  +0us    xfrm-out  encrypt spi 0x1000 tunnel 172.16.9.2 -> 172.16.9.1",
+		"  +0us    xfrm-out  encrypt spi 0x1000 tunnel 172.16.9.2 -> 172.16.9.1"
+		"  [routed into IPsec]",
 		"  +1us    tx        dev veth-wan  now esp 172.16.9.2 -> 172.16.9.1 (spi 0x1000)",
 		"  +2us    free      consumed",
 	};
@@ -265,7 +266,9 @@ static void test_text_encrypt(void **state)
 	ev[0].xfrm.mode = 1;
 	fx_addr(ev[0].xfrm.saddr, "172.16.9.2");
 	fx_addr(ev[0].xfrm.daddr, "172.16.9.1");
+	ev[0].flags = GW_EVF_XFRM_DST;
 	ev[1] = fx_tx(8, T0 + 1000, "veth-wan", &esp);
+	ev[1].flags = GW_EVF_XFRM_DST; /* said once */
 	ev[2] = fx_free(8, T0 + 2000, &esp);
 	assert_lines(text_of(t, run(t, ev, 3), 1), want, 4);
 }
@@ -286,7 +289,8 @@ static void test_text_decrypt_forward(void **state)
 		"  +3us    route     table local -> this host",
 		"  +4us    nf        INPUT accept",
 		"  +6us    xfrm-in   decrypted spi 0x1000",
-		"  +7us    nf        PREROUTING accept  now icmp 10.2.0.2 -> 10.1.0.2 (id 7)",
+		"  +7us    nf        PREROUTING accept  now icmp 10.2.0.2 -> 10.1.0.2 (id 7)"
+		"  [decrypted by IPsec]",
 		"  +9us    route     table main -> dev veth-lan (connected)",
 		"  +10us   nf        FORWARD accept",
 		"  +12us   tx        dev veth-lan",
@@ -302,8 +306,10 @@ static void test_text_decrypt_forward(void **state)
 	ev[n++] = fx_nf(9, T0 + 4000, false, GW_NF_LOCAL_IN, &esp);
 	ev[n++] = fx_nf(9, T0 + 5000, true, GW_NF_LOCAL_IN, &esp);
 	ev[n++] = fx_xfrm(9, T0 + 6000, GW_EV_XFRM_IN, 0x1000, 0, GW_XFRM_IN, &esp);
-	ev[n++] = fx_nf(9, T0 + 7000, false, GW_NF_PRE_ROUTING, &in);
-	ev[n++] = fx_nf(9, T0 + 8000, true, GW_NF_PRE_ROUTING, &in);
+	ev[n] = fx_nf(9, T0 + 7000, false, GW_NF_PRE_ROUTING, &in);
+	ev[n++].flags = GW_EVF_SECPATH;
+	ev[n] = fx_nf(9, T0 + 8000, true, GW_NF_PRE_ROUTING, &in);
+	ev[n++].flags = GW_EVF_SECPATH;
 	ev[n++] = fx_route(9, T0 + 9000, 254, 0, NULL, "veth-lan", 24, &in);
 	ev[n++] = fx_nf(9, T0 + 10000, false, GW_NF_FORWARD, &in);
 	ev[n++] = fx_nf(9, T0 + 11000, true, GW_NF_FORWARD, &in);
@@ -332,6 +338,32 @@ static void test_text_nf_split(void **state)
 	ev[2] = fx_nf(10, T0 + 2000, true, GW_NF_LOCAL_OUT, &tu);
 	ev[3] = fx_nf(10, T0 + 3000, false, GW_NF_POST_ROUTING, &tu);
 	assert_lines(text_of(t, run(t, ev, 4), 1), want, 5);
+}
+
+/* xfrm_input frees its failures with NOT_SPECIFIED: the XFRM_IN step
+ * makes it a drop, and the free still says where. */
+static void test_xfrm_in_failure(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple esp = fx_tuple("172.16.9.1", "172.16.9.2", 50, 0, 0);
+	struct gw_event ev[2];
+	const struct gw_packet *p;
+	char buf[256];
+	const char *s;
+
+	esp.spi = htonl(0x1000);
+	ev[0] = fx_xfrm(11, T0, GW_EV_XFRM_IN, 0x1000, -1, GW_XFRM_IN, &esp);
+	ev[1] = fx_drop(11, T0 + 1000, FX_R_NOT_SPECIFIED, FX_LOC_XFRM, &esp);
+	p = run(t, ev, 2);
+	s = text_of(t, p, 1);
+	assert_string_equal(fx_line(s, 1, buf, sizeof(buf)),
+			    "  +0us    xfrm-in   FAILED (err -1) spi 0x1000");
+	assert_string_equal(fx_line(s, 2, buf, sizeof(buf)),
+			    "  +1us    drop      NOT_SPECIFIED at xfrm_input+0x30");
+	s = json_of(t, p);
+	assert_contains(s, "\"verdicts\":[\"dropped\"]");
+	assert_contains(s, "\"drop\":{\"reason\":\"NOT_SPECIFIED\",\"reason_code\":2,"
+			   "\"location\":\"xfrm_input+0x30\"}");
 }
 
 static void test_text_policy_reject(void **state)
@@ -379,14 +411,15 @@ static void test_json_forwarded(void **state)
 			   "\"icmp_code\":0,\"icmp_id\":4242}");
 	assert_contains(s, "\"outcome\":\"forwarded\",\"complete\":true,"
 			   "\"verdicts\":[\"forwarded\",\"sent\"],\"steps\":[");
-	assert_contains(s, "{\"t_ns\":0,\"probe\":\"skb:rx\",\"kind\":\"rx\","
-			   "\"strategy\":\"tracepoint\",\"cpu\":0,\"netns\":4026532100,"
-			   "\"dev\":\"veth-lan\",\"ifindex\":2,\"len\":84,\"mark\":0,"
-			   "\"proto\":\"icmp\",\"src\":\"10.1.0.2\",\"dst\":\"10.2.0.2\"}");
 	assert_contains(
-		s, "\"kind\":\"nf_exit\",\"strategy\":\"tracepoint\",\"cpu\":0,"
-		   "\"netns\":4026532100,\"dev\":null,\"ifindex\":0,\"len\":84,"
-		   "\"mark\":0,\"hook\":\"PREROUTING\",\"verdict\":\"accept\",\"ct_status\":0");
+		s, "{\"t_ns\":0,\"probe\":\"skb:rx\",\"kind\":\"rx\","
+		   "\"strategy\":\"tracepoint\",\"cpu\":0,\"netns\":4026532100,"
+		   "\"dev\":\"veth-lan\",\"ifindex\":2,\"len\":84,\"mark\":0,"
+		   "\"flags\":[],\"proto\":\"icmp\",\"src\":\"10.1.0.2\",\"dst\":\"10.2.0.2\"}");
+	assert_contains(s, "\"kind\":\"nf_exit\",\"strategy\":\"tracepoint\",\"cpu\":0,"
+			   "\"netns\":4026532100,\"dev\":null,\"ifindex\":0,\"len\":84,"
+			   "\"mark\":0,\"flags\":[],\"hook\":\"PREROUTING\",\"verdict\":\"accept\","
+			   "\"ct_status\":0");
 	assert_contains(s, "\"kind\":\"route\",");
 	assert_contains(s, "\"table\":255,\"table_name\":\"local\",\"err\":-11,\"type\":null,"
 			   "\"gateway\":null,\"oif\":null,\"prefixlen\":null");
@@ -425,7 +458,9 @@ static void test_json_nat(void **state)
 	const char *s;
 
 	ev[8].tuple = ev[9].tuple = ev[10].tuple = nat;
+	ev[0].flags = GW_EVF_NEW | GW_EVF_NAT_SRC;
 	s = json_of(t, run(t, ev, n));
+	assert_contains(s, "\"mark\":0,\"flags\":[\"new\",\"nat_src\"],\"proto\"");
 	assert_contains(s, "\"verdicts\":[\"nat\",\"forwarded\",\"sent\"]");
 	assert_contains(s, "\"nat\":{\"type\":\"snat\",\"hook\":\"POSTROUTING\","
 			   "\"from\":\"10.1.0.2:0\",\"to\":\"172.16.9.2:0\"}}\n");
@@ -752,6 +787,7 @@ int main(void)
 		T(test_text_encrypt),
 		T(test_text_decrypt_forward),
 		T(test_text_nf_split),
+		T(test_xfrm_in_failure),
 		T(test_text_policy_reject),
 		T(test_text_odd_device_name),
 		T(test_json_forwarded),
