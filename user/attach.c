@@ -20,19 +20,19 @@
 #include "kfeat.h"
 #include "log.h"
 #include "nflink.h"
+#include "nfnetns.h"
 #include "probe_table.h"
 
 #define MAX_LOAD_TRIES 6
 #define MAX_LINKS 8
-#define MAX_NF_LINKS (2 * GW_NF_NUMHOOKS * 2)
 
 struct probe_state {
 	int impl;			/* chosen index into impls, -1 = none */
 	bool refused[GW_PROBE_IMPLS];	/* strategy ruled out, why[] says why */
 	char why[GW_PROBE_IMPLS][200];
 	struct bpf_link *links[MAX_LINKS];
-	int nf_fds[MAX_NF_LINKS];
-	int n_links, n_nf;
+	struct nfns_set *nfns;		/* netfilter links, per namespace */
+	int n_links;
 	bool attached;
 	char detail[256];
 	char refused_text[600];
@@ -43,6 +43,7 @@ struct gw_attach {
 	struct gw_kfeat kfeat;
 	struct probe_state probes[GW_PROBE_MAX];
 	struct gw_probe_report reports[GW_PROBE_MAX];
+	__u32 netns_only;		/* --netns: attach netfilter links there only */
 	char failed_prog[64];		/* from libbpf's log during load */
 };
 
@@ -265,41 +266,19 @@ static int load(struct gw_attach *a, const struct gw_attach_opts *o)
 	return err;
 }
 
-static int attach_nflinks(struct probe_state *ps, struct bpf_program *first,
-			  struct bpf_program *last)
+static int attach_nflinks(struct gw_attach *a, struct probe_state *ps,
+			  struct bpf_program *first, struct bpf_program *last)
 {
-	static const int pfs[] = { GW_NFPROTO_IPV4, GW_NFPROTO_IPV6 };
-	int prio_first = INT_MIN, prio_last = INT_MAX;
+	int n;
 
-	for (size_t f = 0; f < 2; f++) {
-		for (int hook = 0; hook < GW_NF_NUMHOOKS; hook++) {
-			/* INT_MIN / INT_MAX are refused: start one inside. */
-			int pf = INT_MIN + 1, pl = INT_MAX - 1;
-			int fd1 = nflink__attach(bpf_program__fd(first), pfs[f], hook, &pf, 1);
-			int fd2 = fd1 < 0 ? fd1 :
-				nflink__attach(bpf_program__fd(last), pfs[f], hook, &pl, -1);
-
-			if (fd1 >= 0)
-				ps->nf_fds[ps->n_nf++] = fd1;
-			if (fd2 >= 0)
-				ps->nf_fds[ps->n_nf++] = fd2;
-			if (fd1 < 0 || fd2 < 0) {
-				if (pfs[f] == GW_NFPROTO_IPV6) {
-					pr_warn("nf:hook: IPv6 hooks unavailable: %s",
-						strerror(-(fd1 < 0 ? fd1 : fd2)));
-					goto done;
-				}
-				return fd1 < 0 ? fd1 : fd2;
-			}
-			prio_first = pf > prio_first ? pf : prio_first;
-			prio_last = pl < prio_last ? pl : prio_last;
-		}
-	}
-done:
-	snprintf(ps->detail, sizeof(ps->detail),
-		 "netfilter links: %s, 5 hooks, priorities %d (first) / %d (last)",
-		 ps->n_nf > 2 * GW_NF_NUMHOOKS ? "ipv4+ipv6" : "ipv4",
-		 prio_first, prio_last);
+	ps->nfns = nfns__new(bpf_program__fd(first), bpf_program__fd(last),
+			     a->netns_only);
+	if (!ps->nfns)
+		return -errno ?: -ENOMEM;
+	n = nfns__refresh(ps->nfns);
+	if (n < 0)
+		return n;
+	nfns__describe(ps->nfns, ps->detail, sizeof(ps->detail));
 	return 0;
 }
 
@@ -307,9 +286,9 @@ static void detach_probe(struct probe_state *ps)
 {
 	for (int i = 0; i < ps->n_links; i++)
 		bpf_link__destroy(ps->links[i]);
-	for (int i = 0; i < ps->n_nf; i++)
-		close(ps->nf_fds[i]);
-	ps->n_links = ps->n_nf = 0;
+	ps->n_links = 0;
+	nfns__free(ps->nfns);
+	ps->nfns = NULL;
 }
 
 static int attach_probe(struct gw_attach *a, int p)
@@ -319,7 +298,7 @@ static int attach_probe(struct gw_attach *a, int p)
 	int err = 0;
 
 	if (im->nflink)
-		return attach_nflinks(ps, find_prog(a, im->progs[0].prog),
+		return attach_nflinks(a, ps, find_prog(a, im->progs[0].prog),
 				      find_prog(a, im->progs[1].prog));
 	snprintf(ps->detail, sizeof(ps->detail), "%s", im->label);
 	for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
@@ -367,6 +346,8 @@ struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if (opts->filter.flags & GW_F_NETNS)
+		a->netns_only = opts->filter.netns;
 	*err = kfeat__probe(&a->kfeat);
 	if (!*err)
 		*err = load(a, opts);
@@ -393,6 +374,18 @@ void attach__close(struct gw_attach *a)
 	gwtrace_bpf__destroy(a->skel);
 	kfeat__free(&a->kfeat);
 	free(a);
+}
+
+void attach__refresh(struct gw_attach *a)
+{
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		struct probe_state *ps = &a->probes[p];
+
+		if (ps->attached && ps->nfns) {
+			nfns__refresh(ps->nfns);
+			nfns__describe(ps->nfns, ps->detail, sizeof(ps->detail));
+		}
+	}
 }
 
 int attach__events_fd(const struct gw_attach *a)

@@ -27,6 +27,10 @@ struct gw_attach_opts {
 struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err);
 void attach__close(struct gw_attach *a);
 
+/* Follows network namespaces appearing and vanishing (netfilter links are
+ * per namespace); call about once a second. */
+void attach__refresh(struct gw_attach *a);
+
 int attach__events_fd(const struct gw_attach *a);
 int attach__tracked_fd(const struct gw_attach *a);
 /* Number of probes attached. */

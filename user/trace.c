@@ -27,6 +27,7 @@
 
 #define POLL_MS 100
 #define SWEEP_NS 2000000000ULL
+#define REFRESH_NS 1000000000ULL	/* network namespaces come and go */
 #define TRACK_TIMEOUT_NS 2000000000ULL
 
 struct trace {
@@ -159,7 +160,7 @@ static void announce(const struct trace *t)
 
 static int poll_loop(struct trace *t)
 {
-	__u64 start = trace__now_ns(), last_sweep = start, now;
+	__u64 start = trace__now_ns(), last_sweep = start, last_refresh = start, now;
 	__u64 limit = t->cfg->duration > 0 ? (__u64)(t->cfg->duration * 1e9) : 0;
 	int err;
 
@@ -171,6 +172,10 @@ static int poll_loop(struct trace *t)
 		}
 		now = trace__now_ns();
 		corr__expire(t->corr, now);
+		if (now - last_refresh > REFRESH_NS) {
+			attach__refresh(t->attach);
+			last_refresh = now;
+		}
 		if (now - last_sweep > SWEEP_NS) {
 			sweep_tracked(t, now);
 			last_sweep = now;
