@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,22 +106,19 @@ static void scan_kallsyms(struct gw_kfeat *k)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
+		char mod[64] = "";
+
+		if (sscanf(line, "%llx %c %255s [%63[^]]]", &addr, &type, name, mod) < 3 ||
 		    (type != 't' && type != 'T'))
 			continue;
-		for (int n = 0; n < k->n_funcs; n++)
-			if (!strcmp(k->funcs[n].name, name))
-				k->funcs[n].found = true;
+		for (int n = 0; n < k->n_funcs; n++) {
+			if (strcmp(k->funcs[n].name, name))
+				continue;
+			k->funcs[n].found = true;
+			snprintf(k->funcs[n].module, sizeof(k->funcs[n].module), "%s", mod);
+		}
 	}
 	fclose(f);
-}
-
-static bool in_kallsyms(const struct gw_kfeat *k, const char *func)
-{
-	for (int n = 0; n < k->n_funcs; n++)
-		if (!strcmp(k->funcs[n].name, func))
-			return k->funcs[n].found;
-	return false;
 }
 
 int kfeat__probe(struct gw_kfeat *k)
@@ -152,40 +148,36 @@ int kfeat__probe(struct gw_kfeat *k)
 	return 0;
 }
 
-/* Module functions (nft_do_chain on distro kernels) have module BTF. */
-static bool in_module_btf(const struct btf *base, const char *func)
+/* Module functions (nft_do_chain on distro kernels) are described by
+ * their module's split BTF; kallsyms said which module. */
+static bool in_module_btf(const struct btf *base, const char *module, const char *func)
 {
-	DIR *d = opendir("/sys/kernel/btf");
-	struct dirent *de;
-	bool found = false;
 	char path[300];
+	struct btf *mod;
+	bool found;
 
-	if (!d)
+	if (!module[0])
 		return false;
-	while (!found && (de = readdir(d))) {
-		struct btf *mod;
-
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
-		mod = btf__parse_split(path, (struct btf *)base);
-		if (!mod)
-			continue;
-		found = btf__find_by_name_kind(mod, func, BTF_KIND_FUNC) > 0;
-		btf__free(mod);
-	}
-	closedir(d);
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	mod = btf__parse_split(path, (struct btf *)base);
+	if (!mod)
+		return false;
+	found = btf__find_by_name_kind(mod, func, BTF_KIND_FUNC) > 0;
+	btf__free(mod);
 	return found;
 }
 
 bool kfeat__has_func(const struct gw_kfeat *k, const char *func, bool need_btf)
 {
-	if (!in_kallsyms(k, func))
-		return false;
-	if (!need_btf)
-		return true;
-	return btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0 ||
-	       in_module_btf(k->btf, func);
+	for (int n = 0; n < k->n_funcs; n++) {
+		if (strcmp(k->funcs[n].name, func))
+			continue;
+		if (!k->funcs[n].found || !need_btf)
+			return k->funcs[n].found;
+		return btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0 ||
+		       in_module_btf(k->btf, k->funcs[n].module, func);
+	}
+	return false;
 }
 
 bool kfeat__has_tp(const struct gw_kfeat *k, const char *name)

@@ -21,6 +21,7 @@ struct gw_kfeat {
 	struct {
 		const char *name;
 		bool found;
+		char module[64];	/* "" = vmlinux */
 	} funcs[GW_KFEAT_FUNCS];		/* probe table targets in kallsyms */
 	int n_funcs;
 };
