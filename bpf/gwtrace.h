@@ -27,6 +27,8 @@ enum gw_event_kind {
 	GW_EV_XFRM_OUT,		/* xfrm_output: about to be encrypted with an SA */
 	GW_EV_XFRM_IN,		/* xfrm_input: decapsulation result */
 	GW_EV_XFRM_POLICY,	/* xfrm policy check / lookup result */
+	GW_EV_IP_FORWARD,	/* passed FORWARD: ip(6)_forward_finish */
+	GW_EV_IP_DELIVER,	/* passed INPUT: ip_local_deliver_finish / ip6_input_finish */
 	GW_EV_KIND_MAX,
 };
 
@@ -45,6 +47,7 @@ enum gw_probe_id {
 	GW_PROBE_XFRM_OUT,	/* xfrm:output */
 	GW_PROBE_XFRM_IN,	/* xfrm:input */
 	GW_PROBE_XFRM_POLICY,	/* xfrm:policy */
+	GW_PROBE_IP_FINISH,	/* ip:verdict */
 	GW_PROBE_MAX,
 };
 

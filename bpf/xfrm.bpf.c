@@ -15,10 +15,17 @@
 static __always_inline struct gw_event *xfrm_begin(struct sk_buff *skb, __u16 probe,
 						   __u16 kind, __u8 strategy)
 {
+	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+	struct dst_entry *dst = (void *)(refdst & ~1UL);
 	struct gw_where w = {
 		.skb = skb, .probe = probe, .kind = kind,
 		.strategy = strategy, .mode = GW_TM_START,
 	};
+
+	/* Locally generated packets have no skb->dev before output: the
+	 * route's device says where (and in which netns) this happens. */
+	if (!BPF_CORE_READ(skb, dev) && dst)
+		w.dev = BPF_CORE_READ(dst, dev);
 
 	return gw_event_begin(&w);
 }
@@ -43,7 +50,11 @@ static __always_inline void xfrm_in(struct sk_buff *skb, int err, __u8 strategy)
 		return;
 	e->xfrm.dir = GW_XFRM_IN;
 	e->xfrm.err = err;
-	e->xfrm.spi = e->tuple.spi;	/* full SA attribution: secpath, later */
+	/* After a good decapsulation the secpath names the SA; on failure
+	 * only the ESP header (if still in view) has the SPI. */
+	xfrm_fill_state(&e->xfrm, err ? NULL : skb_secpath_state(skb));
+	if (!e->xfrm.spi)
+		e->xfrm.spi = e->tuple.spi;
 	gw_event_submit(e);
 }
 

@@ -18,6 +18,27 @@ static __always_inline bool skb_has_secpath(struct sk_buff *skb)
 	return active & (1 << bpf_core_enum_value(enum skb_ext_id, SKB_EXT_SEC_PATH));
 }
 
+/* The SA that decapsulated the packet last: secpath->xvec[len - 1]. */
+static __always_inline struct xfrm_state *skb_secpath_state(struct sk_buff *skb)
+{
+	int id = bpf_core_enum_value(enum skb_ext_id, SKB_EXT_SEC_PATH);
+	struct skb_ext *ext;
+	struct sec_path *sp;
+	__u8 off;
+	int len;
+
+	if (!skb_has_secpath(skb) || id < 0 || id > 7)
+		return NULL;
+	ext = BPF_CORE_READ(skb, extensions);
+	if (!ext || bpf_probe_read_kernel(&off, 1, &ext->offset[id]) || !off)
+		return NULL;
+	sp = (void *)ext + ((__u32)off << 3);	/* offsets are in 8-byte chunks */
+	len = BPF_CORE_READ(sp, len);
+	if (len <= 0 || len > 6)	/* XFRM_MAX_DEPTH */
+		return NULL;
+	return BPF_CORE_READ(sp, xvec[(len - 1) & 7]);
+}
+
 static __always_inline struct xfrm_state *skb_xfrm_dst_state(struct sk_buff *skb)
 {
 	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);

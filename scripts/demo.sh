@@ -13,8 +13,12 @@
 #      has no SA: dropped after POSTROUTING
 #   3) leak via the default route: traffic for the partner network
 #      10.4.0.0/24 should go through a VPN, but the gateway has no policy or
-#      route for it, so it leaves unencrypted through the default route and
-#      dies at the upstream router
+#      route for it, so it leaves unencrypted through the default route (and
+#      the upstream router, which has no route for it either, answers with
+#      "network unreachable")
+#
+# gwtrace watches the gateway namespace (--netns), as an operator would run
+# it on the gateway itself, with --all so the leaked packets show up too.
 #
 # Usage: scripts/demo.sh [GWTRACE]     (root; default GWTRACE: ./gwtrace)
 # Everything it creates (namespaces gwdemo-<pid>-*, temp files, gwtrace) is
@@ -138,7 +142,7 @@ udp_from_client() {
 
 start_gwtrace() {
 	local ready=$TMP/ready i
-	env --default-signal=INT "$GWTRACE" --host 10.1.0.2 --all --ready-file "$ready" \
+	env --default-signal=INT "$GWTRACE" --netns "$NS_GW" --host 10.1.0.2 --all --ready-file "$ready" \
 		>"$TMP/gwtrace.out" 2>"$TMP/gwtrace.err" </dev/null &
 	GW_PID=$!
 	for ((i = 0; i < 200; i++)); do
@@ -191,7 +195,7 @@ main() {
 	say "   client 10.1.0.2 -- gateway 10.1.0.1 | 172.16.9.2 -- upstream router 172.16.9.1 -- servers 10.2.0.2, 10.3.0.2"
 	build_gateway
 	break_gateway
-	say "== Starting: gwtrace --host 10.1.0.2 --all"
+	say "== Starting: gwtrace --netns $NS_GW --host 10.1.0.2 --all"
 	start_gwtrace
 
 	say "1) firewall drop: client pings server 10.2.0.2, nft drops it in FORWARD"
@@ -218,8 +222,8 @@ main() {
 	say "1) icmp 10.1.0.2 -> 10.2.0.2: NETFILTER_DROP at nft_do_chain, in the gateway's FORWARD hook"
 	say "2) icmp 10.1.0.2 -> 10.3.0.2: SNAT to 172.16.9.2 in POSTROUTING, then dropped there: the NATed"
 	say "   packet matched the IPsec policy, whose SA does not exist (XfrmOutNoStates in /proc/net/xfrm_stat)"
-	say "3) udp/icmp 10.1.0.2 -> 10.4.0.2: left the gateway through its default route (via 172.16.9.1,"
-	say "   veth-wan) unencrypted, and died at the upstream router with IP_INNOROUTES"
+	say "3) udp/icmp 10.1.0.2 -> 10.4.0.2: FORWARDED through the gateway's DEFAULT ROUTE (via 172.16.9.1,"
+	say "   veth-wan), NATed and unencrypted: a leak; the ICMP 'net unreachable' is the upstream's answer"
 	say ""
 	say "== Done; removing the namespaces."
 }

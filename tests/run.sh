@@ -13,6 +13,8 @@
 #   UNIT_DIR           directory of unit test binaries (default build/san/tests)
 #                      (defaults are in the repository; tests run from there)
 #   GWT_TEST_TIMEOUT   seconds per e2e test before it is killed (default 60)
+#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm.sh (default 900)
+#   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 under qemu)
 #   GWT_KEEP=1         keep each e2e test's temporary directory
 #
 # One line per test: "PASS name (1.2s)", "FAIL name: reason" (followed by
@@ -206,7 +208,10 @@ run_e2e_test() {
 	: >"$reason"
 	t0=$EPOCHREALTIME
 	rc=0
-	GWT_REASON_FILE=$reason timeout -k 10 "$TEST_TIMEOUT" \
+	local tmo=$TEST_TIMEOUT
+	# The VM lab boots a kernel under TCG and runs a suite inside it.
+	[[ $file == */test_vm.sh ]] && tmo=${GWT_VM_TIMEOUT:-900}
+	GWT_REASON_FILE=$reason timeout -k 10 "$tmo" \
 		bash "$file" "$name" >"$log" 2>&1 </dev/null &
 	child=$!
 	# wait returns early when a trapped signal arrives: wait again for the
@@ -237,7 +242,7 @@ run_e2e_test() {
 		failed=$((failed + 1))
 		local why
 		if [[ $rc == 124 || $rc == 137 ]]; then
-			why="timed out after ${TEST_TIMEOUT}s (killed)"
+			why="timed out after ${tmo}s (killed)"
 		elif [[ -s $reason ]]; then
 			why=$(head -n 1 "$reason")
 		else

@@ -309,12 +309,21 @@ static int attach_probe(struct gw_attach *a, int p)
 			continue;
 		l = bpf_program__attach(prog);
 		if (!l) {
+			size_t off = strlen(ps->detail);
+
 			err = -errno;
-			break;
+			if (!im->any)
+				break;
+			/* Partial: say which target is missing, keep going. */
+			snprintf(ps->detail + off, sizeof(ps->detail) - off,
+				 " [%s not attached: %s]", im->progs[j].target,
+				 strerror(-err));
+			continue;
 		}
 		ps->links[ps->n_links++] = l;
 	}
-	return err;
+	/* An "any" probe serves with whichever of its targets attached. */
+	return im->any && ps->n_links ? 0 : err;
 }
 
 static void attach_all(struct gw_attach *a)

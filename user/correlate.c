@@ -474,6 +474,14 @@ static void finish_verdicts(struct gw_packet *p, const struct gw_names *n)
 		case GW_EV_TX:
 			p->verdicts |= V(GW_V_SENT);
 			break;
+		/* fentry/kprobe: past FORWARD / INPUT even where no
+		 * netfilter hook is registered (nf_hook_slow never runs). */
+		case GW_EV_IP_FORWARD:
+			p->verdicts |= V(GW_V_FORWARDED);
+			break;
+		case GW_EV_IP_DELIVER:
+			p->verdicts |= V(GW_V_DELIVERED);
+			break;
 		case GW_EV_XFRM_OUT:
 			p->verdicts |= V(ev->xfrm.err ? GW_V_DROPPED : GW_V_ENCRYPTED);
 			break;
@@ -499,19 +507,36 @@ static void finish_verdicts(struct gw_packet *p, const struct gw_names *n)
 	}
 }
 
+/* Prefix length of the route a decisive hit matched, -1 if unknown. */
+static int route_prefixlen(const struct gw_packet *p, const struct gw_event *r,
+			   const struct gw_names *n)
+{
+	unsigned family;
+	int pl;
+
+	if (r->route.err)
+		return -1;
+	pl = r->route.prefixlen;
+	if (pl == GW_PREFIX_UNKNOWN) {
+		family = r->tuple.family ? r->tuple.family : p->flow.family;
+		pl = packet__prefixlen(n, r->netns, family, r->route.daddr, r->route.table);
+	}
+	return pl >= 0 && pl <= 128 ? pl : -1;
+}
+
 /*
- * The route is the decisive step of the last lookup: a packet may be
- * routed more than once (re-routed after DNAT, the outer header after
- * encapsulation) and the last lookup is the one that sent it on. A hit
- * with prefix length 0 is the default route; the tracepoint cannot see
- * the prefix length, so names->prefixlen() asks the kernel (FIB match).
+ * A packet may be routed several times: re-routed after DNAT, the outer
+ * header after encapsulation, and once per namespace when it crosses veth
+ * pairs. The route reported is the decisive step of the last lookup --
+ * unless some lookup sent the packet out a default route: that is the one
+ * an operator needs to see (a leak past the tunnel), so it wins and sets
+ * default_route. The tracepoint cannot see prefix lengths, so
+ * names->prefixlen() asks the kernel (FIB match) for each hit.
  */
 static void finish_route(struct gw_packet *p, const struct gw_names *n)
 {
-	const struct gw_event *r;
 	size_t i = 0, end, dec;
-	unsigned family;
-	int pl;
+	int pl, last_pl = -1;
 
 	while (i < p->n_steps) {
 		if (p->steps[i].kind != GW_EV_ROUTE) {
@@ -519,22 +544,16 @@ static void finish_route(struct gw_packet *p, const struct gw_names *n)
 			continue;
 		}
 		dec = corr__route_run(p, i, &end);
-		p->route = &p->steps[dec];
 		i = end;
+		if (p->verdicts & V(GW_V_DEFAULT_ROUTE))
+			continue;	/* keep the default-route lookup */
+		p->route = &p->steps[dec];
+		last_pl = pl = route_prefixlen(p, p->route, n);
+		if (pl == 0)
+			p->verdicts |= V(GW_V_DEFAULT_ROUTE);
 	}
-	r = p->route;
-	if (!r || r->route.err)
-		return;
-	pl = r->route.prefixlen;
-	if (pl == GW_PREFIX_UNKNOWN) {
-		family = r->tuple.family ? r->tuple.family : p->flow.family;
-		pl = packet__prefixlen(n, r->netns, family, r->route.daddr, r->route.table);
-	}
-	if (pl < 0 || pl > 128)
-		return;
-	p->route_prefixlen = (__u8)pl;
-	if (pl == 0)
-		p->verdicts |= V(GW_V_DEFAULT_ROUTE);
+	if (last_pl >= 0)
+		p->route_prefixlen = (__u8)last_pl;
 }
 
 static bool is_xfrm(const struct gw_event *ev)

@@ -98,6 +98,8 @@ const char *packet__kind_name(unsigned kind)
 		[GW_EV_XFRM_OUT] = "xfrm_out",
 		[GW_EV_XFRM_IN] = "xfrm_in",
 		[GW_EV_XFRM_POLICY] = "xfrm_policy",
+		[GW_EV_IP_FORWARD] = "forward",
+		[GW_EV_IP_DELIVER] = "deliver",
 	};
 
 	return NAME_OR(names, kind, "unknown");
@@ -111,6 +113,7 @@ const char *packet__probe_name(unsigned probe)
 		[GW_PROBE_FIB] = "fib:lookup",	   [GW_PROBE_NF_HOOK] = "nf:hook",
 		[GW_PROBE_NF_TABLE] = "nf:table",  [GW_PROBE_XFRM_OUT] = "xfrm:output",
 		[GW_PROBE_XFRM_IN] = "xfrm:input", [GW_PROBE_XFRM_POLICY] = "xfrm:policy",
+		[GW_PROBE_IP_FINISH] = "ip:verdict",
 	};
 
 	return NAME_OR(names, probe, "unknown");

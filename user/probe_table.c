@@ -83,4 +83,18 @@ const struct gw_probe_def gw_probe_defs[GW_PROBE_MAX] = {
 		      { "gw_krp_xfrm_pol", "__xfrm_policy_check" } } } },
 		"no tracepoint; policy drops still show as XFRM_POLICY drops",
 	},
+	[GW_PROBE_IP_FINISH] = {
+		GW_PROBE_IP_FINISH, "ip:verdict", "forwarded / delivered locally (past FORWARD / INPUT)",
+		{ { FENTRY, "fentry/ip_forward_finish,ip_local_deliver_finish,ip6_forward_finish,ip6_input_finish",
+		    { { "gw_fentry_fwd4", "ip_forward_finish" },
+		      { "gw_fentry_dlv4", "ip_local_deliver_finish" },
+		      { "gw_fentry_fwd6", "ip6_forward_finish" },
+		      { "gw_fentry_dlv6", "ip6_input_finish" } }, .any = true },
+		  { KPROBE, "kprobe/ip_forward_finish,ip_local_deliver_finish,ip6_forward_finish,ip6_input_finish",
+		    { { "gw_kp_fwd4", "ip_forward_finish" },
+		      { "gw_kp_dlv4", "ip_local_deliver_finish" },
+		      { "gw_kp_fwd6", "ip6_forward_finish" },
+		      { "gw_kp_dlv6", "ip6_input_finish" } }, .any = true } },
+		"not needed: netfilter link exits at FORWARD / INPUT give the same verdicts",
+	},
 };

@@ -95,12 +95,16 @@ struct xfrm_nl_mapping {
 
 struct xfrm_nl_event {
 	__u64 ts_ns;			/* CLOCK_MONOTONIC at receipt */
-	__u64 wall_s;			/* CLOCK_REALTIME s at receipt (SA times are wall-clock) */
+	__u64 wall_s;			/* CLOCK_REALTIME s at receipt (SA times are wall) */
 	enum xfrm_nl_event_type type;
 	bool hard;			/* EXPIRE, POLICY_EXPIRE */
 	bool has_sa;
 	bool has_policy;
 	bool has_flow;
+	/* Only the SA's identity is known (ACQUIRE, MAPPING of an SA not in the table). */
+	bool sa_id_only;
+	/* EXPIRE/DEL_SA: another SA of the same peers/proto/reqid is installed (a rekey). */
+	bool sa_replaced;
 	/*
 	 * EXPIRE/NEW/DEL/UPD_SA: the SA. ACQUIRE: the SA wanted (spi 0,
 	 * peers, proto, mode and reqid of the template). MAPPING: the SA
@@ -118,7 +122,9 @@ struct xfrm_nl_event {
  * Opens a dump socket and an event socket (groups ACQUIRE, EXPIRE, SA,
  * POLICY, REPORT, MAPPING; non-blocking) in netns_fd's namespace (-1:
  * ours). Subscribe-then-dump: call xfrm_nl__dump() after this, so no
- * change falls between the two. NULL with errno on failure.
+ * change falls between the two. NULL with errno on failure: EPERM without
+ * CAP_NET_ADMIN (joining the groups) or CAP_SYS_ADMIN (setns),
+ * EPROTONOSUPPORT if the kernel has no xfrm_user.
  */
 struct xfrm_nl *xfrm_nl__open(int netns_fd);
 

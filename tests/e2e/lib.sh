@@ -200,15 +200,7 @@ gwt_cleanup() {
 	local rc=$? i ns pid
 	trap - ERR EXIT INT TERM
 	set +e
-	if [[ -n $GW_PID ]]; then
-		kill -INT "$GW_PID" 2>/dev/null
-		for ((i = 0; i < 30; i++)); do
-			kill -0 "$GW_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$GW_PID" 2>/dev/null
-		wait "$GW_PID" 2>/dev/null
-	fi
+	gwt__interrupt_gwtrace
 	for ((i = ${#GWT_NETNS[@]} - 1; i >= 0; i--)); do
 		ns=${GWT_NETNS[i]}
 		# Anything still running inside is ours: these namespaces are ours.
@@ -425,7 +417,8 @@ gw_start() {
 	GW_RC=""
 	GWT_PICKED=""
 	ready=$GWT_TMP/ready.$GW_RUN
-	GW_ARGS=(--json --ready-file "$ready" "$@")
+	# GWT_MODE forces a strategy (the VM lab runs the suite per mode).
+	GW_ARGS=(--json --ready-file "$ready" ${GWT_MODE:+--mode "$GWT_MODE"} "$@")
 	log "gwtrace ${GW_ARGS[*]}"
 	# bash starts background jobs with SIGINT ignored; give gwtrace the
 	# default disposition, as an operator's terminal would.

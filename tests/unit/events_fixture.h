@@ -187,6 +187,9 @@ static inline __u16 fx_probe_of(__u16 kind)
 		return GW_PROBE_XFRM_OUT;
 	case GW_EV_XFRM_IN:
 		return GW_PROBE_XFRM_IN;
+	case GW_EV_IP_FORWARD:
+	case GW_EV_IP_DELIVER:
+		return GW_PROBE_IP_FINISH;
 	default:
 		return GW_PROBE_XFRM_POLICY;
 	}

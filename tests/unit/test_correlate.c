@@ -358,6 +358,47 @@ static void test_route_last_lookup_wins(void **state)
 	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
 }
 
+/* Out a default route in one namespace, delivered in the next: the
+ * default-route lookup is the one reported. */
+static void test_route_default_wins_across_netns(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.4.0.2", 1);
+	struct gw_event ev[4];
+	const struct gw_packet *p;
+
+	ev[0] = fx_route(23, T0, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
+	ev[1] = fx_tx(23, T0 + 1, "veth-wan", &tu);
+	ev[2] = fx_route(23, T0 + 2, 254, 0, NULL, "veth-srv", 24, &tu);
+	ev[2].netns = FX_NETNS_SERVER;
+	ev[3] = fx_free(23, T0 + 3, &tu);
+	push_all(t, ev, 4);
+	p = &t->sink.pkts[0];
+	assert_ptr_equal(p->route, &p->steps[0]);
+	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
+	assert_int_equal(p->route_prefixlen, 0);
+}
+
+/* fentry/kprobe: ip_forward_finish / ip_local_deliver_finish steps give
+ * forwarded / delivered where no netfilter hook is registered. */
+static void test_ip_finish_verdicts(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 1);
+	struct gw_event ev[5];
+	const struct gw_packet *p;
+
+	ev[0] = fx_rx(24, T0, "veth-lan", &tu);
+	ev[1] = fx_ev(24, T0 + 1, GW_EV_IP_FORWARD, &tu);
+	ev[2] = fx_tx(24, T0 + 2, "veth-wan", &tu);
+	ev[3] = fx_ev(24, T0 + 3, GW_EV_IP_DELIVER, &tu);
+	ev[4] = fx_free(24, T0 + 4, &tu);
+	push_all(t, ev, 5);
+	p = &t->sink.pkts[0];
+	assert_int_equal(p->verdicts, vbits(3, GW_V_FORWARDED, GW_V_DELIVERED, GW_V_SENT));
+	assert_int_equal(p->outcome, GW_OUT_DELIVERED);
+}
+
 /* The same skb address carries two lives: two packets, by pkt_id. */
 static void test_skb_reuse(void **state)
 {
@@ -761,6 +802,8 @@ int main(void)
 		T(test_unattributed),
 		T(test_late_event_new_path),
 		T(test_decrypt_then_forward),
+		T(test_route_default_wins_across_netns),
+		T(test_ip_finish_verdicts),
 		T(test_xfrm_verdicts),
 		T(test_crosses_namespaces),
 		T(test_finish_idempotent),

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The same binary and BPF object on a second kernel: Debian 12's 6.1,
+# booted under qemu by the VM lab (scripts/vmlab), where fentry and kprobes
+# work (this machine's kernel refuses both). Inside the guest a subset of
+# the end-to-end suite runs with the strategy forced to fentry, then to
+# kprobe, and `gwtrace probes --json` must show the function probes on
+# that strategy. This is the proof that one CO-RE object serves 6.1 and
+# 6.18 and that every strategy of the fallback chain works.
+# Run: tests/run.sh -k vm, or tests/e2e/test_vm.sh TEST. GWT_NO_VM=1 skips.
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint)$'
+VM_NTESTS=6
+# Probes that have an implementation of the forced strategy on 6.1.
+VM_FUNC_PROBES='["fib:lookup","nf:hook","nf:table","xfrm:output","xfrm:input","xfrm:policy","ip:verdict"]'
+
+vm_suite() {
+	local mode=$1 root log probes rc=0 line
+	[[ -z ${VMLAB:-} ]] || skip "already inside the VM lab"
+	[[ -z ${GWT_NO_VM:-} ]] || skip "GWT_NO_VM is set"
+
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	"$root/scripts/vmlab/prepare.sh" --quiet >"$GWT_TMP/prepare.log" 2>&1 ||
+		skip "VM lab unavailable: $(tail -n 1 "$GWT_TMP/prepare.log")"
+	log=$GWT_TMP/vm-$mode.log
+	probes=$GWT_TMP/vm-$mode.probes.json
+	log "booting Debian 6.1 in the VM lab, suite in --mode $mode"
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	(cd "$root" && scripts/vmlab/run.sh --timeout 800 --out "$GWT_TMP/vmout" -- \
+		env GWTRACE="$GWTRACE" GWT_MODE="$mode" GWT_TEST_TIMEOUT=150 \
+		sh -c '"$GWTRACE" probes --json --mode "$GWT_MODE" >"$VMLAB_OUT/probes.json" &&
+			tests/run.sh --e2e-only -k "$0"' "$VM_TESTS") >"$log" 2>&1 || rc=$?
+	cp "$GWT_TMP/vmout/probes.json" "$probes" 2>/dev/null || true
+	grep -E '^(PASS|FAIL|SKIP) ' "$log" >&2 || true
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	[[ -n $line ]] || { tail -n 30 "$log" >&2; fail "no suite result from the VM (run.sh exit $rc)"; }
+	[[ $line == "$VM_NTESTS passed, 0 failed, 0 skipped" ]] ||
+		{ tail -n 60 "$log" >&2; fail "VM suite in --mode $mode: $line"; }
+	[[ -s $probes ]] || fail "no probes listing from the VM"
+	jq -e --arg m "$mode" --argjson want "$VM_FUNC_PROBES" '
+		[.probes[] | select(.name as $n | $want | index($n))] as $fp
+		| ($fp | length) == ($want | length)
+		  and all($fp[]; .attached and .strategy == $m)
+		  and all(.probes[] | select(.name | startswith("skb:")); .attached and .strategy == "tracepoint")' \
+		"$probes" >/dev/null ||
+		fail "probes in the VM are not all on $mode: $(jq -c '[.probes[]|[.name,.strategy,.attached]]' "$probes")"
+}
+
+test_vm_fentry() { vm_suite fentry; }
+test_vm_kprobe() { vm_suite kprobe; }
+
+gwt_main "$@"
