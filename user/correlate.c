@@ -524,19 +524,36 @@ static int route_prefixlen(const struct gw_packet *p, const struct gw_event *r,
 	return pl >= 0 && pl <= 128 ? pl : -1;
 }
 
+/* Whether the packet was forwarded in netns after step i. */
+static bool forwarded_after(const struct gw_packet *p, size_t i, __u32 netns)
+{
+	for (i++; i < p->n_steps; i++) {
+		const struct gw_event *ev = &p->steps[i];
+
+		if (ev->netns != netns)
+			continue;
+		if (ev->kind == GW_EV_IP_FORWARD ||
+		    (ev->kind == GW_EV_NF_EXIT && ev->nf.hook == GW_NF_FORWARD))
+			return true;
+	}
+	return false;
+}
+
 /*
  * A packet may be routed several times: re-routed after DNAT, the outer
  * header after encapsulation, and once per namespace when it crosses veth
  * pairs. The route reported is the decisive step of the last lookup --
- * unless some lookup sent the packet out a default route: that is the one
- * an operator needs to see (a leak past the tunnel), so it wins and sets
- * default_route. The tracepoint cannot see prefix lengths, so
- * names->prefixlen() asks the kernel (FIB match) for each hit.
+ * unless a namespace FORWARDED the packet out a default route: that is
+ * the gateway sending traffic past the tunnel to its default gateway, the
+ * leak an operator needs to see, so it wins and sets default_route. (A
+ * sending host's own default route is ordinary and does not count, unless
+ * its lookup is the packet's last one.) The tracepoint cannot see prefix
+ * lengths, so names->prefixlen() asks the kernel (FIB match) for each hit.
  */
 static void finish_route(struct gw_packet *p, const struct gw_names *n)
 {
 	size_t i = 0, end, dec;
-	int pl, last_pl = -1;
+	int pl;
 
 	while (i < p->n_steps) {
 		if (p->steps[i].kind != GW_EV_ROUTE) {
@@ -548,12 +565,13 @@ static void finish_route(struct gw_packet *p, const struct gw_names *n)
 		if (p->verdicts & V(GW_V_DEFAULT_ROUTE))
 			continue;	/* keep the default-route lookup */
 		p->route = &p->steps[dec];
-		last_pl = pl = route_prefixlen(p, p->route, n);
-		if (pl == 0)
+		pl = route_prefixlen(p, p->route, n);
+		p->route_prefixlen = pl >= 0 ? (__u8)pl : GW_PREFIX_UNKNOWN;
+		if (pl == 0 && forwarded_after(p, dec, p->route->netns))
 			p->verdicts |= V(GW_V_DEFAULT_ROUTE);
 	}
-	if (last_pl >= 0)
-		p->route_prefixlen = (__u8)last_pl;
+	if (p->route && p->route_prefixlen == 0)
+		p->verdicts |= V(GW_V_DEFAULT_ROUTE);	/* the last lookup */
 }
 
 static bool is_xfrm(const struct gw_event *ev)

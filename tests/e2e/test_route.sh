@@ -33,6 +33,31 @@ test_default_route() {
 	expect_eq .route.dev veth-wan
 }
 
+# Tracing every namespace: the client's own default route is ordinary,
+# the gateway forwarding out its default route is what gets flagged, even
+# though the upstream router and the server route the packet again.
+test_default_route_all_netns() {
+	topo_standard
+	GWT_FOCUS='.flow.src == "10.1.0.2"'
+	gw_start --proto icmp --all
+	ping_ok "$NS_C" 10.2.0.2 3
+	ping_ok "$NS_C" 10.3.0.2 3
+	gw_stop
+
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.icmp_type == 8" \
+		"echo request 10.1.0.2 -> 10.2.0.2 (gateway: default route)"
+	expect_verdict default_route
+	expect_json .route.default true
+	expect_eq .route.gateway 172.16.9.1
+	expect_eq .route.dev veth-wan
+	expect_eq .outcome delivered
+
+	pick_packets "$(flow_is 10.1.0.2 10.3.0.2) and .flow.icmp_type == 8" \
+		"echo request 10.1.0.2 -> 10.3.0.2 (gateway: specific route, control)"
+	expect_no_verdict default_route
+	expect_eq .outcome delivered
+}
+
 # The gateway has neither a default route nor a route to 10.2.0.0/24.
 test_no_route() {
 	require_drop_reason IP_INNOROUTES

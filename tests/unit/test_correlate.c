@@ -358,8 +358,8 @@ static void test_route_last_lookup_wins(void **state)
 	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
 }
 
-/* Out a default route in one namespace, delivered in the next: the
- * default-route lookup is the one reported. */
+/* A lookup that forwarded the packet out a default route is the one
+ * reported, whatever later namespaces do; a sender's default route is not. */
 static void test_route_default_wins_across_netns(void **state)
 {
 	struct tc *t = *state;
@@ -367,13 +367,34 @@ static void test_route_default_wins_across_netns(void **state)
 	struct gw_event ev[4];
 	const struct gw_packet *p;
 
-	ev[0] = fx_route(23, T0, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
-	ev[1] = fx_tx(23, T0 + 1, "veth-wan", &tu);
+	struct gw_event ev2[5];
+
+	/* The sending client's own default route does not count... */
+	ev[0] = fx_route(23, T0, 254, 0, "10.1.0.1", "veth-lan-c", 0, &tu);
+	ev[0].netns = FX_NETNS_CLIENT;
+	ev[1] = fx_tx(23, T0 + 1, "veth-lan-c", &tu);
+	ev[1].netns = FX_NETNS_CLIENT;
 	ev[2] = fx_route(23, T0 + 2, 254, 0, NULL, "veth-srv", 24, &tu);
 	ev[2].netns = FX_NETNS_SERVER;
 	ev[3] = fx_free(23, T0 + 3, &tu);
+	ev[3].netns = FX_NETNS_SERVER;
 	push_all(t, ev, 4);
 	p = &t->sink.pkts[0];
+	assert_ptr_equal(p->route, &p->steps[2]);
+	assert_false(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
+	assert_int_equal(p->route_prefixlen, 24);
+
+	/* ...a gateway forwarding out its default route does, even when a
+	 * later namespace routes the packet again. */
+	ev2[0] = fx_route(25, T0, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
+	ev2[1] = fx_ev(25, T0 + 1, GW_EV_IP_FORWARD, &tu);
+	ev2[2] = fx_tx(25, T0 + 2, "veth-wan", &tu);
+	ev2[3] = fx_route(25, T0 + 3, 254, 0, NULL, "veth-srv", 24, &tu);
+	ev2[3].netns = FX_NETNS_SERVER;
+	ev2[4] = fx_free(25, T0 + 4, &tu);
+	ev2[4].netns = FX_NETNS_SERVER;
+	push_all(t, ev2, 5);
+	p = &t->sink.pkts[1];
 	assert_ptr_equal(p->route, &p->steps[0]);
 	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
 	assert_int_equal(p->route_prefixlen, 0);
