@@ -13,7 +13,7 @@
 #   UNIT_DIR           directory of unit test binaries (default build/san/tests)
 #                      (defaults are in the repository; tests run from there)
 #   GWT_TEST_TIMEOUT   seconds per e2e test before it is killed (default 60)
-#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm.sh (default 900)
+#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 900)
 #   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 under qemu)
 #   GWT_KEEP=1         keep each e2e test's temporary directory
 #
@@ -210,7 +210,7 @@ run_e2e_test() {
 	rc=0
 	local tmo=$TEST_TIMEOUT
 	# The VM lab boots a kernel under TCG and runs a suite inside it.
-	[[ $file == */test_vm.sh ]] && tmo=${GWT_VM_TIMEOUT:-900}
+	[[ $file == */test_vm*.sh ]] && tmo=${GWT_VM_TIMEOUT:-900}
 	GWT_REASON_FILE=$reason timeout -k 10 "$tmo" \
 		bash "$file" "$name" >"$log" 2>&1 </dev/null &
 	child=$!

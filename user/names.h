@@ -6,8 +6,11 @@
 #ifndef GW_NAMES_H
 #define GW_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+
+struct jw;
 
 struct gw_names {
 	void *ctx;
@@ -21,6 +24,14 @@ struct gw_names {
 			 __u32 table);
 	/* Table name: "main", "local", "default" or the number. */
 	const char *(*table)(void *ctx, __u32 table, char *buf, size_t len);
+	/* Name of an xfrm MIB counter index (LINUX_MIB_XFRM*) as in
+	 * /proc/net/xfrm_stat ("XfrmInNoStates"); NULL if unknown. */
+	const char *(*xfrm_mib)(void *ctx, __u32 index);
+	/* Writes the SA known for (netns, spi, proto, daddr) as a JSON value
+	 * (an object) to w, the caller having written the member name;
+	 * returns false, writing nothing, if the SA is unknown. May be NULL. */
+	bool (*sa_json)(void *ctx, struct jw *w, __u32 netns, __be32 spi,
+			__u8 proto, const __u8 *daddr);
 };
 
 #endif /* GW_NAMES_H */
