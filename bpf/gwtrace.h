@@ -137,7 +137,7 @@ struct gw_route {
 
 struct gw_drop {
 	__u32 reason;		/* enum skb_drop_reason of the running kernel */
-	__u32 _pad;
+	__u32 xfrm_mib;		/* LINUX_MIB_XFRM* counter the drop bumped, 0 = none */
 	__u64 location;		/* kernel text address of the free */
 	char table[GW_IFNAMSIZ];	/* netfilter table that dropped it, if seen */
 	char chain[GW_IFNAMSIZ];	/* nft base chain, if seen */
@@ -155,7 +155,7 @@ struct gw_xfrm {
 	__u8 daddr[GW_ADDR_LEN];
 	__u16 encap_sport;	/* NAT-T: UDP encapsulation ports, 0 = none */
 	__u16 encap_dport;
-	__u32 _pad;
+	__u32 mib;		/* LINUX_MIB_XFRM* counter a failure bumped, 0 = none */
 };
 
 struct gw_event {

@@ -5,6 +5,7 @@
 #include "core.bpf.h"
 #include "stash.bpf.h"
 #include "nftable.bpf.h"
+#include "xfrm_mib.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

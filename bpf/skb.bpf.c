@@ -6,6 +6,7 @@
 #include "core.bpf.h"
 #include "route.bpf.h"
 #include "nftable.bpf.h"
+#include "xfrm_mib.bpf.h"
 
 static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev,
 				     __u16 probe, __u16 kind, __u8 mode, bool l3_at_data)
@@ -66,6 +67,7 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 	e->drop.reason = reason;
 	e->drop.location = (__u64)location;
 	nftable_annotate_drop(e, skb);
+	e->drop.xfrm_mib = xfrm_mib_recorded(skb);
 	gw_event_submit(e);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "core.bpf.h"
 #include "stash.bpf.h"
 #include "xfrm.bpf.h"
+#include "xfrm_mib.bpf.h"
 
 static __always_inline struct gw_event *xfrm_begin(struct sk_buff *skb, __u16 probe,
 						   __u16 kind, __u8 strategy)
@@ -55,6 +56,8 @@ static __always_inline void xfrm_in(struct sk_buff *skb, int err, __u8 strategy)
 	xfrm_fill_state(&e->xfrm, err ? NULL : skb_secpath_state(skb));
 	if (!e->xfrm.spi)
 		e->xfrm.spi = e->tuple.spi;
+	if (err)
+		e->xfrm.mib = xfrm_mib_cause(skb);
 	gw_event_submit(e);
 }
 
@@ -71,6 +74,7 @@ static __always_inline void xfrm_policy(struct sk_buff *skb, int dir, int ret,
 		return;
 	e->xfrm.dir = dir & 3;	/* XFRM_POLICY_MASK */
 	e->xfrm.err = -1;
+	e->xfrm.mib = xfrm_mib_cause(skb);
 	gw_event_submit(e);
 }
 
@@ -104,6 +108,66 @@ int BPF_KPROBE(gw_kp_xfrm_in, struct sk_buff *skb, unsigned int family,
 	return 0;
 }
 
+/* Counter snapshots before the checks that can fail (xfrm_mib.bpf.h). */
+SEC("fentry/xfrm_input")
+int BPF_PROG(gw_fentry_xfrm_input, struct sk_buff *skb)
+{
+	xfrm_mib_snap(skb);
+	return 0;
+}
+
+SEC("kprobe/xfrm_input")
+int BPF_KPROBE(gw_kp_xfrm_input, struct sk_buff *skb)
+{
+	xfrm_mib_snap(skb);
+	return 0;
+}
+
+SEC("fentry/__xfrm_policy_check")
+int BPF_PROG(gw_fentry_xfrm_pol, struct sock *sk, int dir, struct sk_buff *skb)
+{
+	xfrm_mib_snap(skb);
+	return 0;
+}
+
+SEC("fentry/__xfrm_route_forward")
+int BPF_PROG(gw_fentry_xfrm_fwd, struct sk_buff *skb)
+{
+	xfrm_mib_snap(skb);
+	return 0;
+}
+
+/* Returns 0 when the outbound lookup for a forwarded packet failed (no
+ * SA: XfrmOutNoStates, block: XfrmOutPolBlock); ip_forward then drops it
+ * with XFRM_POLICY and the drop probe picks the cause up. */
+SEC("fexit/__xfrm_route_forward")
+int BPF_PROG(gw_fexit_xfrm_fwd, struct sk_buff *skb, unsigned short family, int ret)
+{
+	if (!ret)
+		xfrm_mib_cause(skb);
+	return 0;
+}
+
+#define GW_STASH_ROUTE_FWD (GW_PROBE_XFRM_POLICY | 0x100)
+
+SEC("kprobe/__xfrm_route_forward")
+int BPF_KPROBE(gw_kp_xfrm_fwd, struct sk_buff *skb)
+{
+	xfrm_mib_snap(skb);
+	stash_push(GW_STASH_ROUTE_FWD, (__u64)skb, 0, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe/__xfrm_route_forward")
+int BPF_KRETPROBE(gw_krp_xfrm_fwd, int ret)
+{
+	__u64 a[GW_STASH_ARGS];
+
+	if (stash_pop(GW_STASH_ROUTE_FWD, a) && !ret)
+		xfrm_mib_cause((struct sk_buff *)a[0]);
+	return 0;
+}
+
 SEC("fexit/__xfrm_policy_check")
 int BPF_PROG(gw_fexit_xfrm_pol, struct sock *sk, int dir, struct sk_buff *skb,
 	     unsigned short family, int ret)
@@ -115,6 +179,7 @@ int BPF_PROG(gw_fexit_xfrm_pol, struct sock *sk, int dir, struct sk_buff *skb,
 SEC("kprobe/__xfrm_policy_check")
 int BPF_KPROBE(gw_kp_xfrm_pol, struct sock *sk, int dir, struct sk_buff *skb)
 {
+	xfrm_mib_snap(skb);
 	stash_push(GW_PROBE_XFRM_POLICY, (__u64)skb, (__u64)dir, 0, 0);
 	return 0;
 }

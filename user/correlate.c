@@ -486,15 +486,11 @@ static void finish_verdicts(struct gw_packet *p, const struct gw_names *n)
 			p->verdicts |= V(ev->xfrm.err ? GW_V_DROPPED : GW_V_ENCRYPTED);
 			break;
 		case GW_EV_XFRM_IN:
-			if (ev->xfrm.err) {
-				p->verdicts |= V(GW_V_DROPPED);
-				break;
-			}
 			/* ESP reaches the xfrm stack through INPUT; that
-			 * "delivery" was to the gateway's IPsec, and the
+			 * "delivery" was to the gateway's IPsec, and a
 			 * decrypted packet starts over from PREROUTING. */
-			p->verdicts |= V(GW_V_DECRYPTED);
 			p->verdicts &= ~V(GW_V_DELIVERED);
+			p->verdicts |= V(ev->xfrm.err ? GW_V_DROPPED : GW_V_DECRYPTED);
 			break;
 		case GW_EV_XFRM_POLICY:
 			if (ev->xfrm.err)

@@ -237,6 +237,36 @@ bool packet__is_echo(const struct gw_tuple *t)
 	return false;
 }
 
+const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *buf, size_t len)
+{
+	const char *name = n && n->xfrm_mib && index ? n->xfrm_mib(n->ctx, index) : NULL;
+
+	if (!index)
+		return NULL;
+	if (name)
+		return name;
+	snprintf(buf, len, "xfrm_mib_%u", index);
+	return buf;
+}
+
+const struct gw_event *packet__xfrm_step(const struct gw_packet *p)
+{
+	const struct gw_event *good = NULL;
+
+	for (size_t i = 0; i < p->n_steps; i++) {
+		const struct gw_event *ev = &p->steps[i];
+
+		if (ev->kind != GW_EV_XFRM_OUT && ev->kind != GW_EV_XFRM_IN &&
+		    ev->kind != GW_EV_XFRM_POLICY)
+			continue;
+		if (ev->xfrm.err)
+			return ev;
+		if (ev->kind != GW_EV_XFRM_POLICY)
+			good = ev;
+	}
+	return good;
+}
+
 const char *packet__reason_name(const struct gw_names *n, __u32 reason)
 {
 	return n && n->reason ? n->reason(n->ctx, reason) : NULL;

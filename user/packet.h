@@ -103,6 +103,12 @@ bool packet__is_echo(const struct gw_tuple *t);
  * answers, so every caller does not have to.
  */
 const char *packet__reason_name(const struct gw_names *n, __u32 reason); /* or NULL */
+/* /proc/net/xfrm_stat name of an xfrm MIB index ("XfrmInNoStates"),
+ * "xfrm_mib_N" when the kernel's name is unknown, NULL for index 0. */
+const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *buf, size_t len);
+/* The xfrm step that tells the packet's IPsec story: the first failing
+ * one, else the last good encrypt/decrypt; NULL if none. */
+const struct gw_event *packet__xfrm_step(const struct gw_packet *p);
 /* False for the names that end a life without a drop verdict. */
 bool packet__reason_is_drop(const char *name);
 const char *packet__location(const struct gw_names *n, __u64 addr, char *buf,

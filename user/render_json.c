@@ -120,6 +120,12 @@ static void json_drop_fields(struct jw *w, const struct gw_event *ev, const stru
 	jw_string_field(w, "location",
 			ev->drop.location ? packet__location(n, ev->drop.location, loc, sizeof(loc))
 					  : NULL);
+	if (ev->drop.xfrm_mib) {
+		char mb[32];
+
+		jw_string_field(w, "xfrm_error",
+				packet__xfrm_mib_name(n, ev->drop.xfrm_mib, mb, sizeof(mb)));
+	}
 	if (ev->drop.table[0])
 		json_kname(w, "table", ev->drop.table, sizeof(ev->drop.table));
 	if (ev->drop.chain[0])
@@ -146,8 +152,64 @@ static void json_step_kind(struct jw *w, const struct gw_event *ev, const struct
 		json_spi(w, "spi", ev->xfrm.spi);
 		jw_int_field(w, "err", ev->xfrm.err);
 		jw_string_field(w, "dir", packet__xfrm_dir_name(ev->xfrm.dir));
+		if (ev->xfrm.mib) {
+			char mb[32];
+
+			jw_string_field(w, "error",
+					packet__xfrm_mib_name(n, ev->xfrm.mib, mb, sizeof(mb)));
+		}
 		break;
 	}
+}
+
+/* The direction an xfrm counter belongs to, from its name. */
+static const char *mib_dir(const char *name)
+{
+	if (!strncmp(name, "XfrmIn", 6))
+		return "in";
+	if (!strncmp(name, "XfrmOut", 7))
+		return "out";
+	if (!strncmp(name, "XfrmFwd", 7))
+		return "fwd";
+	return NULL;
+}
+
+/*
+ * "xfrm": the packet's IPsec story in one object -- the SA (SPI, and what
+ * netlink knows of it) of its decisive xfrm step and, when IPsec killed
+ * it, the xfrm counter that says why (a drop in __xfrm_route_forward has
+ * no xfrm step of its own: the drop carries the counter).
+ */
+static void json_xfrm(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
+{
+	const struct gw_event *x = packet__xfrm_step(p);
+	__u32 mib = x ? x->xfrm.mib : 0;
+	const char *err;
+	char mb[32];
+
+	if (!mib && p->drop && p->drop->drop.xfrm_mib)
+		mib = p->drop->drop.xfrm_mib;
+	if (!x && !mib)
+		return;
+	err = packet__xfrm_mib_name(n, mib, mb, sizeof(mb));
+	jw_name(w, "xfrm");
+	jw_start_object(w);
+	if (x)
+		jw_string_field(w, "dir", packet__xfrm_dir_name(x->xfrm.dir));
+	else if (err && mib_dir(err))
+		jw_string_field(w, "dir", mib_dir(err));
+	if (x && x->xfrm.spi)
+		json_spi(w, "spi", x->xfrm.spi);
+	else if (p->flow.spi)
+		json_spi(w, "spi", p->flow.spi);
+	if (err)
+		jw_string_field(w, "error", err);
+	if (x && x->xfrm.spi && !x->xfrm.err && n->sa_json) {
+		jw_name(w, "sa");
+		if (!n->sa_json(n->ctx, w, x->netns, x->xfrm.spi, x->xfrm.proto, x->xfrm.daddr))
+			jw_null(w);
+	}
+	jw_end_object(w);
 }
 
 static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const struct gw_names *n)
@@ -283,6 +345,7 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 		json_route(&w, p, n);
 	if (p->nat.type != GW_NAT_NONE)
 		json_nat(&w, p);
+	json_xfrm(&w, p, n);
 	jw_end_object(&w);
 	jw_endline(&w);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "correlate.h"
 #include "render_text.h"
+#include "xfrm_stat.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -395,6 +396,13 @@ static void render_drop(struct text_ctx *c, const struct gw_event *ev)
 		emit(c, ev, "free", &l);
 		return;
 	}
+	if (ev->drop.xfrm_mib) {
+		char mb[32];
+		const char *mib = packet__xfrm_mib_name(c->n, ev->drop.xfrm_mib, mb, sizeof(mb));
+		const char *why = xfrm_stat__meaning(mib);
+
+		line_add(&l, "  [%s%s%s]", mib, why ? ": " : "", why ? why : "");
+	}
 	if (ev->drop.table[0]) {
 		line_add(&l, "  (table %s", safe_name(ev->drop.table, GW_IFNAMSIZ, t, sizeof(t)));
 		if (ev->drop.chain[0])
@@ -420,7 +428,14 @@ static void render_xfrm(struct text_ctx *c, size_t i)
 		emit(c, ev, "xfrm-pol", &l);
 		return;
 	}
-	if (ev->xfrm.err)
+	if (ev->xfrm.err && ev->xfrm.mib) {
+		char mb[32];
+		const char *name = packet__xfrm_mib_name(c->n, ev->xfrm.mib, mb, sizeof(mb));
+		const char *why = xfrm_stat__meaning(name);
+
+		line_add(&l, "FAILED: %s%s%s%s", name, why ? " (" : "", why ? why : "",
+			 why ? ")" : "");
+	} else if (ev->xfrm.err)
 		line_add(&l, "FAILED (err %d)", ev->xfrm.err);
 	else
 		line_add(&l, ev->kind == GW_EV_XFRM_OUT ? "encrypt" : "decrypted");

@@ -118,6 +118,26 @@ static inline const char *fx_table(void *ctx, __u32 table, char *buf, size_t len
 	return buf;
 }
 
+/* LINUX_MIB_XFRM* indexes of the fake kernel (uapi numbering). */
+#define FX_MIB_INNOSTATES 4
+#define FX_MIB_INSTATEPROTOERROR 5
+#define FX_MIB_OUTNOSTATES 16
+
+static inline const char *fx_xfrm_mib(void *ctx, __u32 index)
+{
+	(void)ctx;
+	switch (index) {
+	case FX_MIB_INNOSTATES:
+		return "XfrmInNoStates";
+	case FX_MIB_INSTATEPROTOERROR:
+		return "XfrmInStateProtoError";
+	case FX_MIB_OUTNOSTATES:
+		return "XfrmOutNoStates";
+	default:
+		return NULL;
+	}
+}
+
 static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 {
 	struct gw_names n = {
@@ -126,6 +146,7 @@ static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 		.location = fx_location,
 		.prefixlen = fx_prefixlen,
 		.table = fx_table,
+		.xfrm_mib = fx_xfrm_mib,
 	};
 	return n;
 }

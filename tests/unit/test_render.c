@@ -430,6 +430,56 @@ static void test_json_forwarded(void **state)
 	assert_null(strstr(s, "\"nat\":"));
 }
 
+/* Decryption fails at B: the xfrm counter that moved is the cause, on the
+ * xfrm step, the packet's "xfrm" object, the drop, and the text line. */
+static void test_xfrm_error_attributed(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple esp = fx_tuple("192.0.2.1", "192.0.2.2", 50, 0, 0);
+	struct gw_event ev[5];
+	const struct gw_packet *p;
+	const char *s;
+	size_t n = 0;
+
+	esp.spi = htonl(0x1000);
+	ev[n++] = fx_rx(90, T0, "vb", &esp);
+	ev[n++] = fx_ev(90, T0 + 1, GW_EV_IP_DELIVER, &esp);
+	ev[n] = fx_xfrm(90, T0 + 2, GW_EV_XFRM_IN, 0x1000, -1, GW_XFRM_IN, &esp);
+	ev[n++].xfrm.mib = FX_MIB_INSTATEPROTOERROR;
+	ev[n] = fx_drop(90, T0 + 3, FX_R_NOT_SPECIFIED, FX_LOC_XFRM, &esp);
+	ev[n++].drop.xfrm_mib = FX_MIB_INSTATEPROTOERROR;
+	p = run(t, ev, n);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+	assert_false(fx_has_verdict(p, GW_V_DELIVERED));	/* ESP went to IPsec */
+	s = json_of(t, p);
+	assert_contains(s, "\"xfrm\":{\"dir\":\"in\",\"spi\":\"0x1000\","
+			   "\"error\":\"XfrmInStateProtoError\"}");
+	assert_contains(s, "\"xfrm_error\":\"XfrmInStateProtoError\"");
+	assert_contains(s, "\"kind\":\"xfrm_in\"");
+	assert_contains(s, "\"error\":\"XfrmInStateProtoError\"}");
+	s = text_of(t, p, 1);
+	assert_contains(s, "FAILED: XfrmInStateProtoError (");
+}
+
+/* A forwarded packet whose outbound policy has no SA: no xfrm step, the
+ * drop carries the counter; "xfrm" says so with the direction. */
+static void test_xfrm_error_on_drop_only(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 5);
+	struct gw_event ev[2];
+	const char *s;
+
+	ev[0] = fx_rx(91, T0, "veth-lan", &tu);
+	ev[1] = fx_drop(91, T0 + 1, FX_R_XFRM_POLICY, FX_LOC_FWD, &tu);
+	ev[1].drop.xfrm_mib = FX_MIB_OUTNOSTATES;
+	s = json_of(t, run(t, ev, 2));
+	assert_contains(s, "\"verdicts\":[\"policy_drop\"]");
+	assert_contains(s, "\"xfrm\":{\"dir\":\"out\",\"error\":\"XfrmOutNoStates\"}");
+	s = text_of(t, &t->sink.pkts[0], 1);
+	assert_contains(s, "[XfrmOutNoStates: ");
+}
+
 static void test_json_netfilter_drop(void **state)
 {
 	struct tr *t = *state;
@@ -791,6 +841,8 @@ int main(void)
 		T(test_text_policy_reject),
 		T(test_text_odd_device_name),
 		T(test_json_forwarded),
+		T(test_xfrm_error_attributed),
+		T(test_xfrm_error_on_drop_only),
 		T(test_json_netfilter_drop),
 		T(test_json_nat),
 		T(test_json_nat_ipv6_tcp),
