@@ -93,11 +93,13 @@ $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
 # Unit tests and end-to-end tests run against an ASan/UBSan build.
 SAN_OUT := $(OUTPUT)/san
 
+# GWTRACE_PLAIN: the non-ASan build, for the valgrind test.
 unit:
 	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace
 
-test: unit
-	$(Q)GWTRACE=$(SAN_OUT)/gwtrace UNIT_DIR=$(SAN_OUT)/tests tests/run.sh
+test: unit all
+	$(Q)GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
+		UNIT_DIR=$(SAN_OUT)/tests tests/run.sh
 
 e2e: all
 	$(Q)GWTRACE=./gwtrace tests/run.sh --e2e-only

@@ -9,7 +9,7 @@ PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmnl-dev libcmocka-dev
 	iproute2 iputils-ping nftables iptables jq procps util-linux
-	shellcheck
+	shellcheck valgrind
 )
 
 if [ "$(id -u)" -ne 0 ]; then
