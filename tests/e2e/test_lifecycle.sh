@@ -193,6 +193,22 @@ test_duration_summary() {
 	log "text run took $(gwt__elapsed_ms "$t0") ms"
 }
 
+# Nothing lost silently: with the consumer stopped (SIGSTOP) and a tiny
+# ring buffer, a burst of traffic overflows it; every event the kernel could
+# not deliver is counted per probe and reported in the summary.
+test_lost_events_counted() {
+	topo_standard
+	gw_start --ringbuf-size 64 --all --host 10.2.0.2
+	kill -STOP "$GW_PID"
+	ip netns exec "$NS_C" ping -q -c 300 -i 0.002 -W 1 10.2.0.2 >/dev/null 2>&1 || true
+	kill -CONT "$GW_PID"
+	gw_stop
+	assert_summary '.lost_ringbuf > 0' "lost_ringbuf > 0 after overflowing a stopped 64 KiB ring"
+	assert_summary '.lost_events == .lost_ringbuf + .lost_track' "lost_events = lost_ringbuf + lost_track"
+	assert_summary '([.probes[].lost_ringbuf] | add) == .lost_ringbuf' "per-probe losses add up"
+	assert_summary '.packets > 0' "the events that fitted still make packets"
+}
+
 # `gwtrace probes --json` lists the logical probes and how they attach.
 test_probes_command() {
 	local out rc=0 p
