@@ -163,18 +163,9 @@ static error_t cli__bad_value(struct cli_ctx *ctx, int key, const char *what,
 static int cli__parse_uint(const char *s, unsigned long min, unsigned long max,
 			   __u32 *out)
 {
-	unsigned long v = 0;
+	unsigned long v;
 
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -EINVAL;
-	}
-	if (v < min)
+	if (filter__parse_dec(s, max, &v) || v < min)
 		return -EINVAL;
 	*out = (__u32)v;
 	return 0;

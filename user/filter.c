@@ -30,8 +30,7 @@ static const struct {
 #define FILTER_NPROTOS (sizeof(filter_protos) / sizeof(filter_protos[0]))
 
 /* Plain decimal, digits only (no sign, space or base prefix), <= max. */
-static int filter__parse_dec(const char *s, unsigned long max,
-			     unsigned long *out)
+int filter__parse_dec(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 

@@ -9,6 +9,8 @@
 
 /* "10.1.0.2", "10.1.0.0/16", "fd00::1", "fd00::/64". 0 or -EINVAL. */
 int filter__parse_prefix(const char *s, struct gw_prefix *out);
+/* Plain decimal, digits only (no sign, space or base prefix), <= max. */
+int filter__parse_dec(const char *s, unsigned long max, unsigned long *out);
 /* "icmp", "tcp", "udp", "esp", "ah", "icmpv6", "gre", or 0..255. */
 int filter__parse_proto(const char *s, __u8 *out);
 /* 1..65535 */
