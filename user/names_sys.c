@@ -13,6 +13,8 @@
 #include "names_sys.h"
 #include "netns.h"
 #include "route.h"
+#include "xfrm_ctx.h"
+#include "xfrm_mib.h"
 
 struct names_sys {
 	unsigned int flags;
@@ -20,7 +22,9 @@ struct names_sys {
 	struct dropreason *reasons;
 	struct netns_map *netns;
 	struct route_resolver *route;
-	bool ksyms_tried, reasons_tried, route_tried;
+	struct xfrm_mib *mibs;
+	struct xfrm_ctx *xfrm;		/* borrowed: names_sys__set_xfrm() */
+	bool ksyms_tried, reasons_tried, route_tried, mibs_tried;
 };
 
 static struct ksyms *sys_ksyms(struct names_sys *s)
@@ -39,6 +43,16 @@ static struct dropreason *sys_reasons(struct names_sys *s)
 		s->reasons = dropreason__load(NULL);
 	}
 	return s->reasons;
+}
+
+static struct xfrm_mib *sys_mibs(struct names_sys *s)
+{
+	/* NULL only out of memory: without BTF it names by position. */
+	if (!s->mibs_tried) {
+		s->mibs_tried = true;
+		s->mibs = xfrm_mib__new(NULL, NULL);
+	}
+	return s->mibs;
 }
 
 static struct netns_map *sys_netns(struct names_sys *s)
@@ -79,6 +93,19 @@ static const char *cb_table(void *ctx, __u32 table, char *buf, size_t len)
 	return route__table_name(table, buf, len);
 }
 
+static const char *cb_xfrm_mib(void *ctx, __u32 index)
+{
+	return xfrm_mib__name(sys_mibs(ctx), index);
+}
+
+static bool cb_sa_json(void *ctx, struct jw *w, __u32 netns, __be32 spi, __u8 proto,
+		       const __u8 *daddr)
+{
+	struct names_sys *s = ctx;
+
+	return xfrm_ctx__sa_json(s->xfrm, w, netns, spi, proto, daddr);
+}
+
 int names_sys__init(struct gw_names *n, unsigned int flags)
 {
 	struct names_sys *s = calloc(1, sizeof(*s));
@@ -92,9 +119,12 @@ int names_sys__init(struct gw_names *n, unsigned int flags)
 	n->location = cb_location;
 	n->prefixlen = cb_prefixlen;
 	n->table = cb_table;
+	n->xfrm_mib = cb_xfrm_mib;
+	n->sa_json = cb_sa_json;
 	if (flags & NAMES_SYS_EAGER) {
 		sys_ksyms(s);
 		sys_reasons(s);
+		sys_mibs(s);
 		sys_route(s);
 	}
 	return 0;
@@ -109,6 +139,7 @@ void names_sys__free(struct gw_names *n)
 	/* The resolver borrows the netns map: it goes first. */
 	route__free(s->route);
 	netns__free(s->netns);
+	xfrm_mib__free(s->mibs);
 	dropreason__free(s->reasons);
 	ksyms__free(s->ksyms);
 	free(s);
@@ -123,4 +154,12 @@ const struct dropreason *names_sys__dropreason(const struct gw_names *n)
 struct netns_map *names_sys__netns(const struct gw_names *n)
 {
 	return n && n->ctx ? sys_netns(n->ctx) : NULL;
+}
+
+void names_sys__set_xfrm(struct gw_names *n, struct xfrm_ctx *x)
+{
+	struct names_sys *s = n ? n->ctx : NULL;
+
+	if (s)
+		s->xfrm = x;
 }

@@ -11,6 +11,7 @@
 struct dropreason;
 struct netns_map;
 struct route_resolver;
+struct xfrm_ctx;
 
 /* Load kallsyms and BTF now (errors show at start-up), not on first use. */
 #define NAMES_SYS_EAGER		(1u << 0)
@@ -22,7 +23,8 @@ struct route_resolver;
 /*
  * Fill n's callbacks. Returns 0, or -ENOMEM. A source that cannot be read
  * (no BTF, kptr_restrict) is reported once and its callback degrades:
- * reason() gives NULL, location() a hex address.
+ * reason() gives NULL, location() a hex address, xfrm_mib() names by
+ * position (no BTF) or NULL (no xfrm), sa_json() false (no xfrm tables).
  */
 int names_sys__init(struct gw_names *n, unsigned int flags);
 void names_sys__free(struct gw_names *n);
@@ -31,5 +33,11 @@ void names_sys__free(struct gw_names *n);
 const struct dropreason *names_sys__dropreason(const struct gw_names *n);
 /* The netns map shared with the route resolver (made now if not yet). */
 struct netns_map *names_sys__netns(const struct gw_names *n);
+
+/*
+ * Where sa_json() finds SAs: the tables x keeps current (NULL: none, and
+ * sa_json() answers false). x is borrowed: set NULL before closing it.
+ */
+void names_sys__set_xfrm(struct gw_names *n, struct xfrm_ctx *x);
 
 #endif /* GW_NAMES_SYS_H */

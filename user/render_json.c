@@ -384,6 +384,12 @@ void render_json__summary(FILE *out, const struct gw_summary *s)
 	jw_u64_field(&w, "lost_track", s->lost_track);
 	jw_u64_field(&w, "unattributed", s->unattributed);
 	jw_u64_field(&w, "evicted", s->evicted);
+	if (s->xfrm_events)
+		jw_u64_field(&w, "xfrm_events_lost", s->xfrm_events_lost);
+	if (s->xfrm_stat) {
+		jw_name(&w, "xfrm_stat");
+		xfrm_stat__json(&w, s->xfrm_stat);
+	}
 	jw_name(&w, "duration_s");
 	jw_double(&w, s->duration_s, 3);
 	jw_name(&w, "probes");

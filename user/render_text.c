@@ -614,6 +614,13 @@ void render_text__summary(FILE *out, const struct gw_summary *s)
 			", tracking map full %" PRIu64 "): paths may be incomplete;"
 			" try --ringbuf-size / --track-max or a filter\n",
 			lost, (uint64_t)s->lost_ringbuf, (uint64_t)s->lost_track);
+	if (s->xfrm_events_lost)
+		fprintf(out, "xfrm events lost: %" PRIu64 " netlink overruns (tables read again)\n",
+			(uint64_t)s->xfrm_events_lost);
+	if (s->xfrm_stat && s->xfrm_stat->n) {
+		fprintf(out, "xfrm counters that moved:\n");
+		xfrm_stat__text(out, s->xfrm_stat);
+	}
 	if (s->n_probes)
 		fprintf(out, "probes:\n");
 	for (i = 0; i < s->n_probes; i++)

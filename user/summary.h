@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "packet.h"
+#include "xfrm_stat.h"
 
 struct gw_probe_report {
 	const char *name;	/* "skb:drop", "nf:hook", ... */
@@ -29,6 +30,11 @@ struct gw_summary {
 	__u64 evicted;			/* paths flushed early: correlator full */
 	const struct gw_probe_report *probes;
 	size_t n_probes;
+	/* xfrm counters that grew during the run, in --netns's namespace when
+	 * given, else gwtrace's; NULL: the kernel has no xfrm_stat. */
+	const struct xfrm_stat_delta *xfrm_stat;
+	bool xfrm_events;		/* xfrm netlink events were watched */
+	__u64 xfrm_events_lost;		/* netlink overruns, each >= 1 event lost */
 };
 
 #endif /* GW_SUMMARY_H */

@@ -24,6 +24,7 @@
 #include "render_json.h"
 #include "render_text.h"
 #include "trace.h"
+#include "xfrm_ctx.h"
 
 #define POLL_MS 100
 #define SWEEP_NS 2000000000ULL
@@ -37,6 +38,7 @@ struct trace {
 	struct gw_corr *corr;
 	struct gw_flows *flows;
 	struct ring_buffer *rb;
+	struct xfrm_ctx *xfrm;
 	struct gw_summary sum;
 	__u64 bad_events;
 };
@@ -170,6 +172,7 @@ static int poll_loop(struct trace *t)
 			pr_err("reading the ring buffer failed: %s", strerror(-err));
 			return err;
 		}
+		xfrm_ctx__poll(t->xfrm);
 		now = trace__now_ns();
 		corr__expire(t->corr, now);
 		if (now - last_refresh > REFRESH_NS) {
@@ -203,6 +206,7 @@ static void finish(struct trace *t)
 		t->sum.lost_ringbuf += t->sum.probes[i].lost_ringbuf;
 		t->sum.lost_track += t->sum.probes[i].lost_track;
 	}
+	xfrm_ctx__finish(t->xfrm, &t->sum);
 	if (t->bad_events)
 		pr_warn("%llu events could not be processed (malformed or out of memory)",
 			(unsigned long long)t->bad_events);
@@ -213,6 +217,23 @@ static void finish(struct trace *t)
 		render_text__summary(stdout, &t->sum);
 	}
 	fflush(stdout);
+}
+
+/* After the probes attach, so the counters' start matches the trace's. */
+static int setup_xfrm(struct trace *t)
+{
+	struct xfrm_ctx_opts xo = {
+		.out = stdout,
+		.json = t->cfg->json,
+		.netns = t->cfg->filter.flags & GW_F_NETNS ? t->cfg->filter.netns : 0,
+		.netns_map = names_sys__netns(&t->names),
+	};
+
+	t->xfrm = xfrm_ctx__open(&xo);
+	if (!t->xfrm)
+		return -ENOMEM;
+	names_sys__set_xfrm(&t->names, t->xfrm);
+	return 0;
 }
 
 static int setup(struct trace *t)
@@ -250,6 +271,8 @@ static int setup(struct trace *t)
 		pr_err("cannot open the ring buffer: %s", strerror(-err));
 		return err;
 	}
+	if ((err = setup_xfrm(t)))
+		return err;
 	return install_signals();
 }
 
@@ -259,6 +282,8 @@ static void teardown(struct trace *t)
 	corr__free(t->corr);
 	flows__free(t->flows);
 	attach__close(t->attach);
+	names_sys__set_xfrm(&t->names, NULL);
+	xfrm_ctx__close(t->xfrm);
 	names_sys__free(&t->names);
 }
 

@@ -96,6 +96,7 @@ struct xfrm_nl_mapping {
 struct xfrm_nl_event {
 	__u64 ts_ns;			/* CLOCK_MONOTONIC at receipt */
 	__u64 wall_s;			/* CLOCK_REALTIME s at receipt (SA times are wall) */
+	__u32 netns;			/* inode of the namespace watched; 0 = detached */
 	enum xfrm_nl_event_type type;
 	bool hard;			/* EXPIRE, POLICY_EXPIRE */
 	bool has_sa;

@@ -73,6 +73,11 @@ const char *xfrm_stat__meaning(const char *name)
 	return NULL;
 }
 
+const char *xfrm_stat__known_name(unsigned int i)
+{
+	return i < sizeof(meanings) / sizeof(meanings[0]) ? meanings[i].name : NULL;
+}
+
 static struct xfrm_stat *stat_parse(FILE *f)
 {
 	struct xfrm_stat *s = calloc(1, sizeof(*s));

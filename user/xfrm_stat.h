@@ -66,6 +66,14 @@ unsigned int xfrm_stat__delta(const struct xfrm_stat *before, const struct xfrm_
 /* What a counter increase means on a gateway; NULL for unknown names. */
 const char *xfrm_stat__meaning(const char *name);
 
+/*
+ * The i-th counter name (from 0) gwtrace knows, in the order 6.18 prints
+ * them, which is also LINUX_MIB_XFRM* order from 1 (the kernel only ever
+ * appends counters); NULL past the end. For when neither the file nor
+ * BTF can say.
+ */
+const char *xfrm_stat__known_name(unsigned int i);
+
 /* {"XfrmInNoStates":3,...}: one member per nonzero delta, kernel order. */
 void xfrm_stat__json(struct jw *w, const struct xfrm_stat_delta *d);
 

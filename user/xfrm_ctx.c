@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The trace's IPsec context: one watch per network namespace, ours and
+ * the --netns one when it is another. Our own namespace is always watched
+ * because packets without a known namespace are looked up there, and
+ * because gwtrace usually runs on the gateway itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "json_writer.h"
+#include "log.h"
+#include "netns.h"
+#include "xfrm_ctx.h"
+#include "xfrm_nl.h"
+#include "xfrm_stat.h"
+
+#define MAX_WATCH 2
+
+struct xfrm_watch {
+	__u32 inum;			/* 0: our own, when it cannot be stat'ed */
+	bool own;
+	bool warned;			/* a read error was reported */
+	struct xfrm_nl *nl;		/* NULL: no xfrm netlink there */
+	struct xfrm_stat *start;	/* NULL: no xfrm_stat there */
+	struct xfrm_stat_delta delta;
+	bool has_delta;
+};
+
+struct xfrm_ctx {
+	struct xfrm_ctx_opts o;
+	unsigned int n;
+	struct xfrm_watch w[MAX_WATCH];	/* [0] ours, [1] --netns's */
+};
+
+static __u32 own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (__u32)st.st_ino;
+}
+
+/* -1 stands for our own namespace: no setns needed. */
+static bool watch_fd(const struct xfrm_ctx *x, const struct xfrm_watch *w, int *fd)
+{
+	*fd = w->own ? -1 : netns__fd(x->o.netns_map, w->inum);
+	return w->own || *fd >= 0;
+}
+
+static void watch_open(struct xfrm_ctx *x, struct xfrm_watch *w)
+{
+	int fd, err;
+
+	if (!watch_fd(x, w, &fd)) {
+		pr_warn("xfrm: cannot open network namespace %u: no xfrm events or counters from it",
+			w->inum);
+		return;
+	}
+	w->nl = xfrm_nl__open(fd);
+	if (!w->nl && errno == EPROTONOSUPPORT)
+		pr_debug("xfrm: kernel without xfrm netlink (CONFIG_XFRM_USER): no xfrm events");
+	else if (!w->nl)
+		pr_warn("xfrm: no xfrm events from netns %u: %s", w->inum, strerror(errno));
+	else if ((err = xfrm_nl__dump(w->nl)))
+		pr_warn("xfrm: cannot read the SAs and policies of netns %u: %s", w->inum,
+			strerror(-err));
+	else
+		pr_debug("xfrm: netns %u has %zu SAs, %zu policies", w->inum,
+			 xfrm_nl__sa_count(w->nl), xfrm_nl__policy_count(w->nl));
+	w->start = xfrm_stat__read_netns(fd);
+	if (!w->start)
+		pr_debug("xfrm: no xfrm_stat in netns %u (%s): no xfrm counters", w->inum,
+			 strerror(errno));
+}
+
+struct xfrm_ctx *xfrm_ctx__open(const struct xfrm_ctx_opts *o)
+{
+	struct xfrm_ctx *x = calloc(1, sizeof(*x));
+	__u32 own = own_netns();
+
+	if (!x)
+		return NULL;
+	x->o = *o;
+	x->w[x->n].inum = own;
+	x->w[x->n++].own = true;
+	if (o->netns && o->netns != own)
+		x->w[x->n++].inum = o->netns;
+	for (unsigned int i = 0; i < x->n; i++)
+		watch_open(x, &x->w[i]);
+	return x;
+}
+
+void xfrm_ctx__close(struct xfrm_ctx *x)
+{
+	if (!x)
+		return;
+	for (unsigned int i = 0; i < x->n; i++) {
+		xfrm_nl__close(x->w[i].nl);
+		xfrm_stat__free(x->w[i].start);
+	}
+	free(x);
+}
+
+static void on_event(const struct xfrm_nl_event *ev, void *ctx)
+{
+	struct xfrm_ctx *x = ctx;
+	struct xfrm_nl_event one;
+	struct jw w;
+
+	if (x->o.json) {
+		jw_init(&w, x->o.out);
+		xfrm_nl__event_json(&w, ev);
+		jw_endline(&w);
+		return;
+	}
+	/* With one namespace watched its inode on every line is noise. */
+	if (x->n < 2) {
+		one = *ev;
+		one.netns = 0;
+		ev = &one;
+	}
+	xfrm_nl__event_text(x->o.out, ev);
+	fflush(x->o.out);
+}
+
+void xfrm_ctx__poll(struct xfrm_ctx *x)
+{
+	struct xfrm_watch *w;
+	int err;
+
+	for (unsigned int i = 0; x && i < x->n; i++) {
+		w = &x->w[i];
+		if (!w->nl)
+			continue;
+		err = xfrm_nl__process(w->nl, on_event, x);
+		if (err < 0 && !w->warned) {
+			pr_warn("xfrm: reading events of netns %u failed: %s", w->inum,
+				strerror(-err));
+			w->warned = true;
+		}
+	}
+}
+
+static void watch_delta(const struct xfrm_ctx *x, struct xfrm_watch *w)
+{
+	struct xfrm_stat *now = NULL;
+	int fd;
+
+	if (!w->start)
+		return;
+	if (watch_fd(x, w, &fd))
+		now = xfrm_stat__read_netns(fd);
+	if (!now) {
+		pr_warn("xfrm: cannot read the xfrm counters of netns %u again (namespace gone?)",
+			w->inum);
+		return;
+	}
+	xfrm_stat__delta(w->start, now, &w->delta);
+	w->has_delta = true;
+	xfrm_stat__free(now);
+}
+
+void xfrm_ctx__finish(struct xfrm_ctx *x, struct gw_summary *s)
+{
+	struct xfrm_watch *w;
+
+	if (!x || !x->n)
+		return;
+	xfrm_ctx__poll(x);
+	for (unsigned int i = 0; i < x->n; i++) {
+		w = &x->w[i];
+		if (w->nl) {
+			s->xfrm_events = true;
+			s->xfrm_events_lost += xfrm_nl__lost(w->nl);
+		}
+		watch_delta(x, w);
+	}
+	/* The summary has room for one namespace: the gateway's, --netns's. */
+	w = &x->w[x->n - 1];
+	s->xfrm_stat = w->has_delta ? &w->delta : NULL;
+}
+
+bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *jw, __u32 netns, __be32 spi,
+		       __u8 proto, const __u8 *daddr)
+{
+	const struct xfrm_watch *w;
+	const struct xfrm_nl_sa *sa;
+
+	if (!x || !x->n)
+		return false;
+	w = &x->w[0];
+	for (unsigned int i = 1; netns && i < x->n; i++)
+		if (x->w[i].inum == netns)
+			w = &x->w[i];
+	sa = xfrm_nl__sa_by_spi(w->nl, spi, proto, daddr);
+	if (!sa)
+		return false;
+	xfrm_nl__sa_json(jw, sa);
+	return true;
+}

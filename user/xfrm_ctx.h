@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The IPsec context of a trace: xfrm netlink events and SA tables
+ * (xfrm_nl) and xfrm counters (xfrm_stat) of gwtrace's own network
+ * namespace and of the --netns one. Events are printed as they happen
+ * (an SA expiring minutes into a trace is the lifetime mismatch an
+ * operator is chasing), counter increases go into the summary, and the
+ * tables answer gw_names.sa_json() for packets.
+ *
+ * Everything here is optional: a kernel without xfrm netlink
+ * (CONFIG_XFRM_USER) or xfrm_stat (CONFIG_XFRM_STATISTICS) gets a debug
+ * line and a trace without that part.
+ */
+#ifndef GW_XFRM_CTX_H
+#define GW_XFRM_CTX_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "summary.h"
+
+struct jw;
+struct netns_map;
+struct xfrm_ctx;
+
+struct xfrm_ctx_opts {
+	FILE *out;			/* events go here as they happen */
+	bool json;			/* {"type":"xfrm_event",...} lines, else text */
+	__u32 netns;			/* --netns inode, also watched; 0 = none */
+	struct netns_map *netns_map;	/* opens it (borrowed) */
+};
+
+/*
+ * Subscribes, dumps the SAs and policies and reads the counters, in our
+ * namespace and in o->netns. NULL only when out of memory.
+ */
+struct xfrm_ctx *xfrm_ctx__open(const struct xfrm_ctx_opts *o);
+void xfrm_ctx__close(struct xfrm_ctx *x);
+
+/* Prints the events pending now and updates the tables; never blocks. */
+void xfrm_ctx__poll(struct xfrm_ctx *x);
+
+/*
+ * At exit: prints the last pending events, reads the counters again and
+ * fills s's xfrm fields. The delta lives as long as x.
+ */
+void xfrm_ctx__finish(struct xfrm_ctx *x, struct gw_summary *s);
+
+/*
+ * Writes the SA (spi, proto, daddr) of netns's table (0 or a namespace not
+ * watched: gwtrace's own) with xfrm_nl__sa_json(); false if unknown.
+ */
+bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *w, __u32 netns, __be32 spi,
+		       __u8 proto, const __u8 *daddr);
+
+#endif /* GW_XFRM_CTX_H */
