@@ -4,7 +4,9 @@
 # tracked by -MMD -MP for both clang and cc.
 #
 #   make            build ./gwtrace (BPF object embedded as a skeleton)
-#   make test       unit tests (ASan/UBSan) + end-to-end tests (root)
+#   make test       unit tests (ASan/UBSan) + end-to-end tests (root),
+#                   including the 6.1 VM lab (GWT_NO_VM=1 skips it)
+#   make vmtest     only the VM lab tests (fentry and kprobe on Debian 6.1)
 #   make demo       install what is missing, build, run the demo gateway
 #   make SAN=1      build with AddressSanitizer + UBSan
 #   make V=1        show the commands
@@ -53,7 +55,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 SKEL := $(OUTPUT)/gwtrace.skel.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit e2e demo deps vmlinux lint probes
+.PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint
 
 all: gwtrace
 
@@ -103,6 +105,14 @@ test: unit all
 
 e2e: all
 	$(Q)GWTRACE=./gwtrace tests/run.sh --e2e-only
+
+# The VM lab alone: Debian 12's 6.1 kernel under qemu, suites in fentry and
+# kprobe modes (also part of `make test`).
+vmtest: unit
+	$(Q)GWTRACE=$(SAN_OUT)/gwtrace tests/run.sh --e2e-only -k '^test_vm'
+
+vmlab-selftest:
+	$(Q)scripts/vmlab/selftest.sh
 
 deps:
 	$(Q)scripts/install-deps.sh
