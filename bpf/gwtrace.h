@@ -117,7 +117,7 @@ struct gw_nf {
 	__u8 _pad0;
 	__s32 ret;		/* raw return value where one exists */
 	__u32 ct_status;	/* conntrack IPS_* bits, 0 = no conntrack */
-	__u32 _pad1;
+	__be32 xfrm_spi;	/* SA of the secpath (decrypted) or xfrm dst (to encrypt) */
 	char table[GW_IFNAMSIZ];	/* NF_TABLE: table name */
 	char chain[GW_IFNAMSIZ];	/* NF_TABLE: base chain name (nft) */
 };

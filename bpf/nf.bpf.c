@@ -32,10 +32,22 @@ static __always_inline void nf_annotate(struct gw_event *e, struct sk_buff *skb)
 				e->flags |= GW_EVF_NAT_DST;
 		}
 	}
-	if (skb_has_secpath(skb))
+	/* IPsec as the netfilter hooks see it: the tracepoint strategy's only
+	 * view of encryption and decryption (no xfrm tracepoints exist). */
+	if (skb_has_secpath(skb)) {
+		struct xfrm_state *x = skb_secpath_state(skb);
+
 		e->flags |= GW_EVF_SECPATH;
-	if (skb_has_xfrm_dst(skb))
-		e->flags |= GW_EVF_XFRM_DST;
+		if (x)
+			e->nf.xfrm_spi = BPF_CORE_READ(x, id.spi);
+	} else {
+		struct xfrm_state *x = skb_xfrm_dst_state(skb);
+
+		if (x) {
+			e->flags |= GW_EVF_XFRM_DST;
+			e->nf.xfrm_spi = BPF_CORE_READ(x, id.spi);
+		}
+	}
 }
 
 static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_state *st,

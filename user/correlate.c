@@ -4,6 +4,7 @@
  * from a finished path (corr__finish). See correlate.h for the life cycle.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include "correlate.h"
@@ -445,9 +446,34 @@ static void finish_nf_exit(struct gw_packet *p, const struct gw_event *ev)
 	}
 }
 
+/*
+ * IPsec as the netfilter hooks see it (the only view the tracepoint
+ * strategy has; fentry/kprobe add xfrm steps): a packet that carries a
+ * secpath was decrypted -- its earlier INPUT "delivery" was the ESP packet
+ * going to IPsec -- and a packet routed into an SA (xfrm dst) that later
+ * shows an ESP header (or ESP in UDP 4500) was encrypted.
+ */
+#define IPSEC_DECRYPTED	1u
+#define IPSEC_XFRM_DST	2u
+
+static void finish_ipsec_flags(struct gw_packet *p, const struct gw_event *ev, unsigned *state)
+{
+	if ((ev->flags & GW_EVF_SECPATH) && !(*state & IPSEC_DECRYPTED)) {
+		*state |= IPSEC_DECRYPTED;
+		p->verdicts &= ~V(GW_V_DELIVERED);
+		p->verdicts |= V(GW_V_DECRYPTED);
+	}
+	if (ev->flags & GW_EVF_XFRM_DST)
+		*state |= IPSEC_XFRM_DST;
+	else if ((*state & IPSEC_XFRM_DST) && ev->tuple.family &&
+		 (ev->tuple.proto == IPPROTO_ESP || ev->tuple.spi))
+		p->verdicts |= V(GW_V_ENCRYPTED);
+}
+
 static void finish_verdicts(struct gw_packet *p, const struct gw_names *n)
 {
 	long open[GW_NF_NUMHOOKS]; /* step index of an unclosed ENTER */
+	unsigned ipsec = 0;
 	int table_drop_hook = -1, h;
 	size_t i;
 
@@ -457,6 +483,7 @@ static void finish_verdicts(struct gw_packet *p, const struct gw_names *n)
 		const struct gw_event *ev = &p->steps[i];
 		unsigned hook = ev->nf.hook;
 
+		finish_ipsec_flags(p, ev, &ipsec);
 		switch (ev->kind) {
 		case GW_EV_NF_ENTER:
 			if (hook < GW_NF_NUMHOOKS)

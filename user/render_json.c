@@ -92,6 +92,8 @@ static void json_step_nf(struct jw *w, const struct gw_event *ev)
 	if (ev->kind != GW_EV_NF_ENTER)
 		jw_string_field(w, "verdict", packet__nf_verdict_name(ev->nf.verdict));
 	jw_u64_field(w, "ct_status", ev->nf.ct_status);
+	if (ev->nf.xfrm_spi)	/* with flags secpath / xfrm_dst */
+		json_spi(w, "xfrm_spi", ev->nf.xfrm_spi);
 }
 
 static void json_step_route(struct jw *w, const struct gw_event *ev, const struct gw_names *n)
@@ -174,6 +176,25 @@ static const char *mib_dir(const char *name)
 	return NULL;
 }
 
+/* Tracepoint strategy: the first netfilter step that saw IPsec state. */
+static void json_xfrm_from_flags(struct jw *w, const struct gw_packet *p)
+{
+	for (size_t i = 0; i < p->n_steps; i++) {
+		const struct gw_event *ev = &p->steps[i];
+
+		if (!(ev->flags & (GW_EVF_SECPATH | GW_EVF_XFRM_DST)) ||
+		    (ev->kind != GW_EV_NF_ENTER && ev->kind != GW_EV_NF_EXIT))
+			continue;
+		jw_name(w, "xfrm");
+		jw_start_object(w);
+		jw_string_field(w, "dir", ev->flags & GW_EVF_SECPATH ? "in" : "out");
+		if (ev->nf.xfrm_spi)
+			json_spi(w, "spi", ev->nf.xfrm_spi);
+		jw_end_object(w);
+		return;
+	}
+}
+
 /*
  * "xfrm": the packet's IPsec story in one object -- the SA (SPI, and what
  * netlink knows of it) of its decisive xfrm step and, when IPsec killed
@@ -189,8 +210,10 @@ static void json_xfrm(struct jw *w, const struct gw_packet *p, const struct gw_n
 
 	if (!mib && p->drop && p->drop->drop.xfrm_mib)
 		mib = p->drop->drop.xfrm_mib;
-	if (!x && !mib)
+	if (!x && !mib) {
+		json_xfrm_from_flags(w, p);
 		return;
+	}
 	err = packet__xfrm_mib_name(n, mib, mb, sizeof(mb));
 	jw_name(w, "xfrm");
 	jw_start_object(w);

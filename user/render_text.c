@@ -202,9 +202,15 @@ static void emit(struct text_ctx *c, const struct gw_event *ev, const char *kind
 	/* Where IPsec touched the packet, also when no xfrm probe could
 	 * attach (the netfilter probes see the secpath and the xfrm dst). */
 	if (ev->flags & ~c->flags & GW_EVF_SECPATH)
-		fputs("  [decrypted by IPsec]", c->out);
+		fputs("  [decrypted by IPsec", c->out);
 	if (ev->flags & ~c->flags & GW_EVF_XFRM_DST)
-		fputs("  [routed into IPsec]", c->out);
+		fputs("  [routed into IPsec", c->out);
+	if (ev->flags & ~c->flags & (GW_EVF_SECPATH | GW_EVF_XFRM_DST)) {
+		/* Netfilter steps carry the SA's SPI with the flag. */
+		if (ev->nf.xfrm_spi && (ev->kind == GW_EV_NF_ENTER || ev->kind == GW_EV_NF_EXIT))
+			fprintf(c->out, " spi 0x%x", ntohl(ev->nf.xfrm_spi));
+		fputc(']', c->out);
+	}
 	c->flags |= ev->flags;
 	fputc('\n', c->out);
 }

@@ -420,6 +420,42 @@ static void test_ip_finish_verdicts(void **state)
 	assert_int_equal(p->outcome, GW_OUT_DELIVERED);
 }
 
+/* Tracepoint strategy: no xfrm steps, only the netfilter hooks' view --
+ * an xfrm dst then an ESP header is encryption; a secpath is decryption
+ * (and the ESP's INPUT passage before it is not a delivery). */
+static void test_ipsec_from_netfilter_flags(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple in = fx_icmp("10.1.0.2", "10.2.0.2", 3);
+	struct gw_tuple esp = fx_tuple("192.0.2.1", "192.0.2.2", 50, 0, 0);
+	struct gw_event ev[12];
+	const struct gw_packet *p;
+	size_t n = 0;
+
+	esp.spi = htonl(0x1000);
+	/* gateway A: plaintext routed into the SA, leaves as ESP */
+	ev[n++] = fx_nf(30, T0, false, GW_NF_POST_ROUTING, &in);
+	ev[n - 1].flags = GW_EVF_XFRM_DST;
+	ev[n++] = fx_nf(30, T0 + 1, true, GW_NF_POST_ROUTING, &in);
+	ev[n - 1].flags = GW_EVF_XFRM_DST;
+	ev[n++] = fx_nf(30, T0 + 2, false, GW_NF_LOCAL_OUT, &esp);
+	ev[n++] = fx_tx(30, T0 + 3, "wan", &esp);
+	/* gateway B: ESP delivered to IPsec, decrypted, forwarded */
+	ev[n++] = fx_nf(30, T0 + 4, false, GW_NF_LOCAL_IN, &esp);
+	ev[n++] = fx_nf(30, T0 + 5, true, GW_NF_LOCAL_IN, &esp);
+	ev[n++] = fx_nf(30, T0 + 6, false, GW_NF_PRE_ROUTING, &in);
+	ev[n - 1].flags = GW_EVF_SECPATH;
+	ev[n++] = fx_nf(30, T0 + 7, true, GW_NF_FORWARD, &in);
+	ev[n - 1].flags = GW_EVF_SECPATH;
+	ev[n++] = fx_free(30, T0 + 8, &in);
+	push_all(t, ev, n);
+	p = &t->sink.pkts[0];
+	assert_int_equal(p->verdicts, vbits(4, GW_V_ENCRYPTED, GW_V_DECRYPTED, GW_V_FORWARDED,
+					     GW_V_SENT));
+	assert_int_equal(p->nat.type, GW_NAT_NONE);
+	assert_int_equal(p->outcome, GW_OUT_FORWARDED);
+}
+
 /* The same skb address carries two lives: two packets, by pkt_id. */
 static void test_skb_reuse(void **state)
 {
@@ -825,6 +861,7 @@ int main(void)
 		T(test_decrypt_then_forward),
 		T(test_route_default_wins_across_netns),
 		T(test_ip_finish_verdicts),
+		T(test_ipsec_from_netfilter_flags),
 		T(test_xfrm_verdicts),
 		T(test_crosses_namespaces),
 		T(test_finish_idempotent),

@@ -480,6 +480,30 @@ static void test_xfrm_error_on_drop_only(void **state)
 	assert_contains(s, "[XfrmOutNoStates: ");
 }
 
+/* Tracepoint strategy: the secpath the PREROUTING hook saw is the
+ * packet's IPsec story (decrypted with SPI 0x2000). */
+static void test_xfrm_from_netfilter_flags(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple in = fx_icmp("10.2.0.2", "10.1.0.2", 6);
+	struct gw_event ev[3];
+	const char *s;
+
+	ev[0] = fx_nf(92, T0, false, GW_NF_PRE_ROUTING, &in);
+	ev[0].flags = GW_EVF_SECPATH;
+	ev[0].nf.xfrm_spi = htonl(0x2000);
+	ev[1] = fx_nf(92, T0 + 1, true, GW_NF_PRE_ROUTING, &in);
+	ev[1].flags = GW_EVF_SECPATH;
+	ev[1].nf.xfrm_spi = htonl(0x2000);
+	ev[2] = fx_free(92, T0 + 2, &in);
+	s = json_of(t, run(t, ev, 3));
+	assert_contains(s, "\"verdicts\":[\"decrypted\"]");
+	assert_contains(s, "\"xfrm_spi\":\"0x2000\"");
+	assert_contains(s, "\"xfrm\":{\"dir\":\"in\",\"spi\":\"0x2000\"}");
+	s = text_of(t, &t->sink.pkts[0], 1);
+	assert_contains(s, "[decrypted by IPsec spi 0x2000]");
+}
+
 static void test_json_netfilter_drop(void **state)
 {
 	struct tr *t = *state;
@@ -843,6 +867,7 @@ int main(void)
 		T(test_json_forwarded),
 		T(test_xfrm_error_attributed),
 		T(test_xfrm_error_on_drop_only),
+		T(test_xfrm_from_netfilter_flags),
 		T(test_json_netfilter_drop),
 		T(test_json_nat),
 		T(test_json_nat_ipv6_tcp),
