@@ -176,13 +176,19 @@ static const char *mib_dir(const char *name)
 	return NULL;
 }
 
-/* Tracepoint strategy: the first netfilter step that saw IPsec state. */
+/* Tracepoint strategy: the first netfilter step that saw IPsec state.
+ * Routed into an SA is not encrypted (NAT can still divert the packet
+ * into the clear): an xfrm dst counts only with the encrypted verdict. */
 static void json_xfrm_from_flags(struct jw *w, const struct gw_packet *p)
 {
+	unsigned want = GW_EVF_SECPATH;
+
+	if (p->verdicts & (1u << GW_V_ENCRYPTED))
+		want |= GW_EVF_XFRM_DST;
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct gw_event *ev = &p->steps[i];
 
-		if (!(ev->flags & (GW_EVF_SECPATH | GW_EVF_XFRM_DST)) ||
+		if (!(ev->flags & want) ||
 		    (ev->kind != GW_EV_NF_ENTER && ev->kind != GW_EV_NF_EXIT))
 			continue;
 		jw_name(w, "xfrm");
