@@ -268,6 +268,11 @@ static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const s
 			jw_u64_field(w, "sport", sp);
 			jw_u64_field(w, "dport", dp);
 		}
+		/* The ESP (or ESP-in-UDP 4500) header's SPI; xfrm steps
+		 * already name theirs. */
+		if (ev->tuple.spi && ev->kind != GW_EV_XFRM_OUT &&
+		    ev->kind != GW_EV_XFRM_IN && ev->kind != GW_EV_XFRM_POLICY)
+			json_spi(w, "spi", ev->tuple.spi);
 	}
 	jw_end_object(w);
 }

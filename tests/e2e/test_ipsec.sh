@@ -386,6 +386,114 @@ test_ipsec_tunnel_healthy() {
 		gwt__check_failed "want 2 echo request paths, 2 echo reply paths and no path whose flow is ESP (one path per packet across encryption); got $counts"
 }
 
+# NAT-T: the healthy tunnel with both SAs encapsulated in UDP 4500 (encap
+# espinudp 4500 4500), as IKE sets them up when it finds a NAT on the path.
+# Linux decapsulates ESP in UDP only on a UDP socket with UDP_ENCAP set
+# (IKE's port 4500 socket); without one, B's kernel hands the datagram to
+# no socket and frees it (NO_SOCKET). A python3 helper in each gateway
+# holds such a socket, as the IKE daemon would. Each echo request is
+# encrypted at A, leaves A as UDP 192.0.2.1:4500 -> 192.0.2.2:4500, is
+# decrypted at B and delivered; the flow stays the plain ICMP tuple.
+IPSEC_NATT_SOCK='import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_UDP, 100, 2)	# UDP_ENCAP, UDP_ENCAP_ESPINUDP
+s.bind(("0.0.0.0", 4500))
+open(sys.argv[1], "w").close()
+time.sleep(120)'
+
+# ipsec_natt_sock NS: start the helper in NS, wait for its socket; appends
+# its PID to IPSEC_NATT_PIDS. (lib.sh's clean-up also kills whatever still
+# runs in the test's namespaces.)
+IPSEC_NATT_PIDS=()
+ipsec_natt_sock() {
+	local ns=$1 ready=$GWT_TMP/natt.${1#"$GWT_ID"-} i
+	ip netns exec "$ns" python3 -c "$IPSEC_NATT_SOCK" "$ready" </dev/null >/dev/null 2>&1 &
+	IPSEC_NATT_PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		[[ ! -e $ready ]] || return 0
+		kill -0 "${IPSEC_NATT_PIDS[-1]}" 2>/dev/null ||
+			fail "the UDP_ENCAP socket helper in ${ns#"$GWT_ID"-} exited"
+		sleep 0.05
+	done
+	fail "the UDP_ENCAP socket helper in ${ns#"$GWT_ID"-} not ready after 5 s"
+}
+
+test_ipsec_nat_t_healthy() {
+	local counts natt pid
+	require_cmd python3
+	ipsec_tunnel
+	# Both SAs on both gateways, again with NAT-T encapsulation (an update
+	# cannot add encap to an SA: delete and re-add, same SPI, key, reqid).
+	{
+		echo "xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp spi $SPI_AB"
+		echo "xfrm state delete src 192.0.2.2 dst 192.0.2.1 proto esp spi $SPI_BA"
+		ipsec_sa 192.0.2.1 192.0.2.2 "$SPI_AB" 1 "$KEY_AB" "encap espinudp 4500 4500 0.0.0.0"
+		ipsec_sa 192.0.2.2 192.0.2.1 "$SPI_BA" 2 "$KEY_BA" "encap espinudp 4500 4500 0.0.0.0"
+	} >"$GWT_TMP/natt.batch"
+	ip -n "$NS_GA" -batch "$GWT_TMP/natt.batch"
+	ip -n "$NS_GB" -batch "$GWT_TMP/natt.batch"
+	ipsec_natt_sock "$NS_GA"
+	ipsec_natt_sock "$NS_GB"
+	ping_ok "$NS_LA" 10.2.0.2 1
+	GWT_FOCUS=$(flow_involves 10.2.0.2)
+	gw_start --all --host 10.2.0.2
+	ping_ok "$NS_LA" 10.2.0.2 2
+	gw_stop
+	for pid in "${IPSEC_NATT_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	IPSEC_NATT_PIDS=()
+
+	# The ESP-in-UDP form of a packet: outer addresses, UDP 4500 both ways.
+	natt='.proto == "udp" and .sport == 4500 and .dport == 4500'
+	pick_packets "$REQ" "echo request 10.1.0.2 -> 10.2.0.2 through the NAT-T tunnel"
+	want_eq .outcome delivered
+	want_verdict encrypted
+	want_verdict decrypted
+	want_verdict delivered
+	want_no_verdict dropped
+	want_no_verdict default_route
+	want_no_verdict nat
+	want_step "$NS_GA" ".kind == \"xfrm_out\" and .spi == \"$SPI_AB\" and .err == 0" \
+		"xfrm_out with the A->B SPI"
+	want_step "$NS_GA" "$natt and .src == \"192.0.2.1\" and .dst == \"192.0.2.2\"" \
+		"the ESP-in-UDP form 192.0.2.1:4500 -> 192.0.2.2:4500 leaving A"
+	want_step "$NS_GB" "$natt and .src == \"192.0.2.1\" and .dst == \"192.0.2.2\"" \
+		"the ESP-in-UDP form arriving at B"
+	want '[.steps[] | select(.proto == "esp")] | length == 0' \
+		"no plain ESP step (NAT-T carries ESP in UDP)" '[.steps[] | select(.proto == "esp") | .kind]'
+	want_step "$NS_GB" ".kind == \"xfrm_in\" and .spi == \"$SPI_AB\" and .err == 0" \
+		"xfrm_in with the A->B SPI"
+	want_step "$NS_LB" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
+		"delivered at LAN-B"
+	want '.xfrm.spi == "'"$SPI_AB"'" and (.xfrm | has("error") | not)' \
+		"a packet xfrm object with the A->B SPI and no error" .xfrm
+	expect_wanted
+
+	pick_packets "$REP" "echo reply 10.2.0.2 -> 10.1.0.2 through the NAT-T tunnel"
+	want_eq .outcome delivered
+	want_verdict encrypted
+	want_verdict decrypted
+	want_no_verdict dropped
+	want_step "$NS_GB" ".kind == \"xfrm_out\" and .spi == \"$SPI_BA\" and .err == 0" \
+		"xfrm_out with the B->A SPI"
+	want_step "$NS_GB" "$natt and .src == \"192.0.2.2\" and .dst == \"192.0.2.1\"" \
+		"the ESP-in-UDP form 192.0.2.2:4500 -> 192.0.2.1:4500 leaving B"
+	want_step "$NS_GA" ".kind == \"xfrm_in\" and .spi == \"$SPI_BA\" and .err == 0" \
+		"xfrm_in with the B->A SPI"
+	want_step "$NS_LA" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
+		"delivered at LAN-A"
+	expect_wanted
+
+	# One path per packet across encryption, as in the ESP tunnel: no path
+	# whose flow is the UDP 4500 form.
+	counts=$(gw_our_packets | jq -s -r "[map(select($REQ)), map(select($REP)),
+		map(select(.flow.proto == \"udp\" and .flow.dport == 4500))] | map(length) | join(\" \")")
+	[[ $counts == "2 2 0" ]] ||
+		gwt__check_failed "want 2 echo request paths, 2 echo reply paths and no path whose flow is UDP 4500 (one path per packet across NAT-T encryption); got $counts"
+}
+
 # B's firewall drops ESP in its INPUT chain: encrypted at A, then a
 # netfilter drop at B's INPUT hook, with the SPI in the trace.
 test_ipsec_esp_input_drop() {

@@ -455,6 +455,9 @@ static void test_xfrm_error_attributed(void **state)
 	assert_contains(s, "\"xfrm\":{\"dir\":\"in\",\"spi\":\"0x1000\","
 			   "\"error\":\"XfrmInStateProtoError\"}");
 	assert_contains(s, "\"xfrm_error\":\"XfrmInStateProtoError\"");
+	/* the ESP form's own step names its SPI */
+	assert_contains(s, "\"kind\":\"rx\",");
+	assert_contains(s, "\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\",\"spi\":\"0x1000\"}");
 	assert_contains(s, "\"kind\":\"xfrm_in\"");
 	assert_contains(s, "\"error\":\"XfrmInStateProtoError\"}");
 	s = text_of(t, p, 1);
