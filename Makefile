@@ -55,7 +55,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 SKEL := $(OUTPUT)/gwtrace.skel.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint
+.PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint bench
 
 all: gwtrace
 
@@ -127,7 +127,19 @@ vmlinux:
 	$(Q)scripts/gen-vmlinux.sh $(VMLINUX_H)
 
 lint:
-	$(Q)shellcheck scripts/*.sh tests/*.sh tests/e2e/*.sh
+	$(Q)shellcheck -x scripts/*.sh scripts/vmlab/*.sh tests/*.sh tests/e2e/*.sh bench/*.sh
+
+# Forwarding cost of tracing (root, ~2.5 min; see bench/README.md). The plain
+# gwtrace binary (the one `all` copies to ./gwtrace) and two traffic tools,
+# built into $(OUTPUT)/bench. Never part of `make test`.
+bench: $(OUTPUT)/gwtrace
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(call msg,CC,$(OUTPUT)/bench/udpflood $(OUTPUT)/bench/udpsink)
+	$(Q)for t in udpflood udpsink; do \
+		$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+			bench/$$t.c -o $(OUTPUT)/bench/$$t || exit 1; \
+	done
+	$(Q)bench/run.sh $(OUTPUT)/gwtrace $(OUTPUT)/bench
 
 clean:
 	$(call msg,CLEAN)

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * udpflood: send 64-byte UDP datagrams as fast as one thread can, with
+ * sendmmsg, to ADDR:PORT for a time or a packet count. A source port range
+ * makes many flows (one socket per port, batches round-robin).
+ *
+ * Unconnected sockets on purpose: a connected socket would see the server's
+ * ICMP port-unreachable as ECONNREFUSED on the next send and stop the flood.
+ *
+ * Prints one line: "sent=N errors=E seconds=S pps=P".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAYLOAD 64
+#define MAX_BATCH 1024
+#define MAX_PORTS 4096
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: udpflood -d ADDR -p PORT [-t SEC | -n PACKETS] [-s PORT[-PORT]] [-b BATCH]\n"
+		   "  -d ADDR   IPv4 destination\n"
+		   "  -p PORT   UDP destination port\n"
+		   "  -t SEC    send for SEC seconds (decimals allowed; default 3)\n"
+		   "  -n N      send N packets instead (whichever of -t/-n comes first)\n"
+		   "  -s LO-HI  source port range, one socket per port (at most %d)\n"
+		   "  -b N      datagrams per sendmmsg call, 1..%d (default 64)\n",
+		MAX_PORTS, MAX_BATCH);
+}
+
+static int parse_range(const char *s, int *lo, int *hi)
+{
+	char *end;
+	long a = strtol(s, &end, 10), b = a;
+
+	if (*end == '-')
+		b = strtol(end + 1, &end, 10);
+	if (*end || a < 1 || b > 65535 || a > b || b - a + 1 > MAX_PORTS)
+		return -1;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
+}
+
+static int open_sockets(int *fds, int lo, int hi)
+{
+	int n = 0, sndbuf = 4 << 20;
+
+	for (int port = lo; port <= hi; port++, n++) {
+		struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+		fds[n] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fds[n] < 0) {
+			fprintf(stderr, "udpflood: socket: %s\n", strerror(errno));
+			return -1;
+		}
+		setsockopt(fds[n], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+		if (port && bind(fds[n], (struct sockaddr *)&src, sizeof(src))) {
+			fprintf(stderr, "udpflood: bind port %d: %s\n", port, strerror(errno));
+			return -1;
+		}
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static char payload[PAYLOAD];
+	static struct mmsghdr msgs[MAX_BATCH];
+	static struct iovec iov = { .iov_base = payload, .iov_len = PAYLOAD };
+	static int fds[MAX_PORTS];
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	unsigned long long sent = 0, errors = 0, limit = 0;
+	double seconds = 3, t0, t1;
+	int opt, batch = 64, lo = 0, hi = 0, nfd, i = 0;
+	const char *addr = NULL;
+	long port = 0;
+
+	while ((opt = getopt(argc, argv, "d:p:t:n:s:b:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			addr = optarg;
+			break;
+		case 'p':
+			port = strtol(optarg, NULL, 10);
+			break;
+		case 't':
+			seconds = strtod(optarg, NULL);
+			break;
+		case 'n':
+			limit = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			if (parse_range(optarg, &lo, &hi)) {
+				fprintf(stderr, "udpflood: bad source port range '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			batch = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!addr || inet_pton(AF_INET, addr, &dst.sin_addr) != 1 || port < 1 || port > 65535 ||
+	    seconds <= 0 || batch < 1 || batch > MAX_BATCH) {
+		usage(stderr);
+		return 2;
+	}
+	dst.sin_port = htons((unsigned short)port);
+	memset(payload, 'g', sizeof(payload));
+	for (int k = 0; k < batch; k++) {
+		msgs[k].msg_hdr.msg_name = &dst;
+		msgs[k].msg_hdr.msg_namelen = sizeof(dst);
+		msgs[k].msg_hdr.msg_iov = &iov;
+		msgs[k].msg_hdr.msg_iovlen = 1;
+	}
+	nfd = open_sockets(fds, lo, hi);
+	if (nfd < 0)
+		return 1;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	t0 = now_s();
+	t1 = t0;
+	while (!stop && t1 - t0 < seconds && (!limit || sent < limit)) {
+		unsigned int want = batch;
+		int r;
+
+		if (limit && limit - sent < want)
+			want = (unsigned int)(limit - sent);
+		r = sendmmsg(fds[i], msgs, want, 0);
+		if (r < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR) {
+				fprintf(stderr, "udpflood: sendmmsg: %s\n", strerror(errno));
+				return 1;
+			}
+			errors++;
+		} else {
+			sent += r;
+		}
+		i = (i + 1) % nfd;
+		t1 = now_s();
+	}
+	printf("sent=%llu errors=%llu seconds=%.3f pps=%.0f\n", sent, errors, t1 - t0,
+	       sent / (t1 - t0));
+	return 0;
+}
