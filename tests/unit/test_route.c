@@ -22,21 +22,12 @@
 #include "names_sys.h"
 #include "netns.h"
 #include "route.h"
+#include "sh_fixture.h"
 
 static char ns_name[64];
 static int ns_ready;
 static const char *skip_reason;
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int group_setup(void **state)
 {
@@ -46,12 +37,12 @@ static int group_setup(void **state)
 		skip_reason = "not root (needs CAP_NET_ADMIN and CAP_SYS_ADMIN for ip netns and setns)";
 		return 0;
 	}
-	if (sh("ip netns add %s", ns_name)) {
+	if (fx_sh("ip netns add %s", ns_name)) {
 		skip_reason = "ip netns add failed";
 		return 0;
 	}
 	ns_ready = 1;	/* from here on teardown must delete it */
-	if (sh("ip -n %1$s link set lo up && "
+	if (fx_sh("ip -n %1$s link set lo up && "
 	       "ip -n %1$s link add gw0 type veth peer name gw1 && "
 	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
 	       "ip -n %1$s addr add 10.9.0.1/24 dev gw0 && "
@@ -75,7 +66,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && sh("ip netns del %s", ns_name))
+	if (ns_ready && fx_sh("ip netns del %s", ns_name))
 		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
 	return 0;
 }
@@ -249,7 +240,7 @@ static void test_prefixlen_cache(void **state)
 	m = netns__new();
 	r = route__new(m);
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 24);
-	assert_int_equal(sh("ip -n %s route del 192.0.2.0/24", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s route del 192.0.2.0/24", ns_name), 0);
 	/* cached for a second, then asked again */
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 24);
 	route__stats(r, &st);
@@ -257,7 +248,7 @@ static void test_prefixlen_cache(void **state)
 	assert_int_equal(st.cached, 1);
 	nanosleep(&ts, NULL);
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 0);
-	assert_int_equal(sh("ip -n %s route add 192.0.2.0/24 via 10.9.0.254", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s route add 192.0.2.0/24 via 10.9.0.254", ns_name), 0);
 	route__free(r);
 	netns__free(m);
 }

@@ -28,6 +28,7 @@
 #include "render_text.h"
 #include "xfrm_ctx.h"
 #include "events_fixture.h"
+#include "sh_fixture.h"
 
 static const struct xfrm_stat_delta blocked = {
 	.n = 2,
@@ -106,16 +107,6 @@ static void test_summary_text(void **state)
 static char ns_name[64], ns_path[128];
 static const char *skip_reason;
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int group_setup(void **state)
 {
@@ -124,10 +115,10 @@ static int group_setup(void **state)
 	snprintf(ns_path, sizeof(ns_path), "/run/netns/%s", ns_name);
 	if (geteuid())
 		skip_reason = "not root";
-	else if (sh("ip netns add %s", ns_name))
+	else if (fx_sh("ip netns add %s", ns_name))
 		skip_reason = "ip netns add failed";
 	/* veth, not lo: lo has disable_xfrm, its routes skip the policy lookup */
-	else if (sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+	else if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
 		    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
 		    "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
 		    "ip -n %1$s route add 10.2.0.0/24 dev gw0", ns_name))
@@ -139,7 +130,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	if (!geteuid())
-		sh("ip netns del %s 2>/dev/null", ns_name);
+		fx_sh("ip netns del %s 2>/dev/null", ns_name);
 	return 0;
 }
 
@@ -180,7 +171,7 @@ static void test_live_netns(void **state)
 	o.out = out.f;
 	x = xfrm_ctx__open(&o);
 	assert_non_null(x);
-	if (sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block",
+	if (fx_sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block",
 	       ns_name)) {
 		print_message("skip: cannot add an xfrm policy (no CONFIG_XFRM_USER?)\n");
 		xfrm_ctx__close(x);

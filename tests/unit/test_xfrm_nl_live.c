@@ -26,21 +26,12 @@
 #include "json_writer.h"
 #include "xfrm_nl.h"
 #include "xfrm_nl_fixture.h"
+#include "sh_fixture.h"
 
 static char ns_name[64], ns_path[128];
 static int ns_ready;
 static const char *skip_reason;
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int group_setup(void **state)
 {
@@ -51,13 +42,13 @@ static int group_setup(void **state)
 		skip_reason = "not root (needs CAP_NET_ADMIN for xfrm and CAP_SYS_ADMIN for setns)";
 		return 0;
 	}
-	if (sh("ip netns add %s", ns_name)) {
+	if (fx_sh("ip netns add %s", ns_name)) {
 		skip_reason = "ip netns add failed";
 		return 0;
 	}
 	ns_ready = 1;
 	/* veth, not lo: lo has disable_xfrm, its routes skip the policy lookup */
-	if (sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+	if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
 	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
 	       "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
 	       "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
@@ -75,7 +66,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && sh("ip netns del %s", ns_name))
+	if (ns_ready && fx_sh("ip netns del %s", ns_name))
 		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
 	return 0;
 }
@@ -217,7 +208,7 @@ static void test_live_policy_events(void **state)
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	assert_int_equal(xfrm_nl__process(x, collect, l), 0);	/* nothing pending */
-	assert_int_equal(sh("ip -n %s xfrm policy add src 10.3.0.0/16 dst 10.4.0.0/16 proto tcp "
+	assert_int_equal(fx_sh("ip -n %s xfrm policy add src 10.3.0.0/16 dst 10.4.0.0/16 proto tcp "
 			    "dport 443 dir out priority 100 tmpl src 192.0.2.1 dst 192.0.2.9 "
 			    "proto esp mode tunnel reqid 9", ns_name), 0);
 	ev = wait_for(x, l, is_new_443, 3000);
@@ -237,7 +228,7 @@ static void test_live_policy_events(void **state)
 				    "\"priority\":100,"));
 	free(out);
 
-	assert_int_equal(sh("ip -n %s xfrm policy update src 10.3.0.0/16 dst 10.4.0.0/16 "
+	assert_int_equal(fx_sh("ip -n %s xfrm policy update src 10.3.0.0/16 dst 10.4.0.0/16 "
 			    "proto tcp dport 443 dir out priority 100 action block", ns_name), 0);
 	ev = wait_for(x, l, is_upd_443, 3000);
 	assert_non_null(ev);
@@ -246,7 +237,7 @@ static void test_live_policy_events(void **state)
 	assert_int_equal(xfrm_nl__policy_by_index(x, ev->policy.index)->action,
 			 XFRM_POLICY_BLOCK);
 
-	assert_int_equal(sh("ip -n %s xfrm policy delete src 10.3.0.0/16 dst 10.4.0.0/16 "
+	assert_int_equal(fx_sh("ip -n %s xfrm policy delete src 10.3.0.0/16 dst 10.4.0.0/16 "
 			    "proto tcp dport 443 dir out", ns_name), 0);
 	ev = wait_for(x, l, is_del_443, 3000);
 	assert_non_null(ev);
@@ -296,7 +287,7 @@ static void test_live_acquire(void **state)
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
-	assert_int_equal(sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.8.0.0/24 dir out "
+	assert_int_equal(fx_sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.8.0.0/24 dir out "
 			    "tmpl src 192.0.2.1 dst 192.0.2.8 proto esp mode tunnel reqid 8",
 			    ns_name), 0);
 	a.netns_fd = open(ns_path, O_RDONLY | O_CLOEXEC);
@@ -318,9 +309,9 @@ static void test_live_acquire(void **state)
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	assert_int_equal(xfrm_nl__sa_count(x), 1);
 	assert_non_null(xfrm_nl__sa_by_spi(x, 0, IPPROTO_ESP, NULL));
-	assert_int_equal(sh("ip -n %s xfrm policy delete src 10.1.0.0/24 dst 10.8.0.0/24 dir out",
+	assert_int_equal(fx_sh("ip -n %s xfrm policy delete src 10.1.0.0/24 dst 10.8.0.0/24 dir out",
 			    ns_name), 0);
-	sh("ip -n %s xfrm state flush", ns_name);
+	fx_sh("ip -n %s xfrm state flush", ns_name);
 	xfrm_nl__close(x);
 	free(l);
 }
@@ -358,7 +349,7 @@ static void test_live_overrun(void **state)
 		fprintf(f, "xfrm policy add src 10.5.%d.0/24 dst 10.6.%d.0/24 dir out action block\n",
 			i, i);
 	fclose(f);
-	assert_int_equal(sh("ip -n %s -batch %s", ns_name, path), 0);
+	assert_int_equal(fx_sh("ip -n %s -batch %s", ns_name, path), 0);
 	unlink(path);
 	ev = wait_for(x, l, is_overrun, 3000);
 	assert_non_null(ev);
@@ -366,14 +357,14 @@ static void test_live_overrun(void **state)
 	assert_true(xfrm_nl__lost(x) >= 1);
 	/* nothing silently lost: the re-dump has every policy */
 	assert_int_equal(xfrm_nl__policy_count(x), 202);
-	assert_int_equal(sh("ip -n %s xfrm policy flush", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s xfrm policy flush", ns_name), 0);
 	ev = wait_for(x, l, is_flush_policy, 3000);
 	assert_non_null(ev);
 	assert_int_equal(xfrm_nl__policy_count(x), 0);
 	xfrm_nl__close(x);
 	free(l);
 	/* put the group's policies back for whoever runs after us */
-	sh("ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block && "
+	fx_sh("ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block && "
 	   "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "
 	   "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7", ns_name);
 }
@@ -409,7 +400,7 @@ static void test_live_sa(void **state)
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
-	if (sh("ip -n %s xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 "
+	if (fx_sh("ip -n %s xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 "
 	       "reqid 1 mode tunnel aead 'rfc4106(gcm(aes))' " AEAD_KEY " 128 "
 	       "encap espinudp 4500 4500 0.0.0.0 2>/dev/null", ns_name)) {
 		print_message("skip: this kernel cannot add an ESP SA (no esp4?): run it in "
@@ -419,7 +410,7 @@ static void test_live_sa(void **state)
 		skip();
 	}
 	/* hard lifetime 2 s: the kernel's timer expires it */
-	assert_int_equal(sh("ip -n %s xfrm state add src 192.0.2.1 dst 192.0.2.3 proto esp "
+	assert_int_equal(fx_sh("ip -n %s xfrm state add src 192.0.2.1 dst 192.0.2.3 proto esp "
 			    "spi 0x2000 reqid 2 mode tunnel enc 'cbc(aes)' "
 			    "0x000102030405060708090a0b0c0d0e0f auth-trunc 'hmac(sha256)' "
 			    "0x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f "
@@ -462,7 +453,7 @@ static void test_live_sa(void **state)
 	assert_null(strstr(out, "0102030405"));
 	free(out);
 
-	assert_int_equal(sh("ip -n %s xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp "
+	assert_int_equal(fx_sh("ip -n %s xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp "
 			    "spi 0x1000", ns_name), 0);
 	ev = wait_for(x, l, is_del_sa, 5000);
 	assert_non_null(ev);

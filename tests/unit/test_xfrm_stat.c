@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include "json_writer.h"
 #include "xfrm_stat.h"
+#include "sh_fixture.h"
 
 #define FIXTURES "tests/unit/fixtures"
 #define BEFORE FIXTURES "/xfrm_stat_before.txt"
@@ -230,16 +231,6 @@ static char ns_name[64];
 static int ns_ready;
 static const char *skip_reason;
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int group_setup(void **state)
 {
@@ -253,13 +244,13 @@ static int group_setup(void **state)
 		skip_reason = "no /proc/net/xfrm_stat";
 		return 0;
 	}
-	if (sh("ip netns add %s", ns_name)) {
+	if (fx_sh("ip netns add %s", ns_name)) {
 		skip_reason = "ip netns add failed";
 		return 0;
 	}
 	ns_ready = 1;
 	/* Not via lo: it has disable_xfrm set, its routes skip policy lookups. */
-	if (sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+	if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
 	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
 	       "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
 	       "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
@@ -274,7 +265,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && sh("ip netns del %s", ns_name))
+	if (ns_ready && fx_sh("ip netns del %s", ns_name))
 		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
 	return 0;
 }
