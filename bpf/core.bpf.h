@@ -28,11 +28,6 @@
 #define GW_NAT_T_PORT	4500
 #define GW_LOOPBACK_IFINDEX 1
 
-struct gw_track {
-	__u64 id;
-	__u64 last_ts;
-};
-
 /* Input-route context: the skb this CPU is about to route (see fib.bpf.c). */
 struct gw_route_ctx {
 	__u64 skb;

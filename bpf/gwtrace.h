@@ -182,6 +182,13 @@ struct gw_event {
 	};
 };
 
+/* Value of the tracking map (skb address -> packet life); user space reads
+ * it to sweep entries whose free was never seen. */
+struct gw_track {
+	__u64 id;		/* pkt_id of the life */
+	__u64 last_ts;		/* ts_ns of its latest step */
+};
+
 /* An address prefix for the in-kernel filter. */
 struct gw_prefix {
 	__u8 family;		/* AF_INET / AF_INET6; matches only that family */
@@ -220,5 +227,6 @@ GW_STATIC_ASSERT(sizeof(struct gw_xfrm) == 56, "gw_xfrm ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_drop) == 48, "gw_drop ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_track) == 16, "gw_track ABI");
 
 #endif /* GWTRACE_H */

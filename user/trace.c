@@ -115,7 +115,7 @@ static void sweep_tracked(struct trace *t, __u64 now)
 {
 	int fd = attach__tracked_fd(t->attach);
 	__u64 key, next, *prev = NULL;
-	struct { __u64 id, last_ts; } val;
+	struct gw_track val;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &val) &&
