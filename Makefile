@@ -10,6 +10,8 @@
 #   make demo       install what is missing, build, run the demo gateway
 #   make SAN=1      build with AddressSanitizer + UBSan
 #   make V=1        show the commands
+#   make install    $(PREFIX)/sbin/gwtrace (PREFIX=/usr/local); install-systemd
+#                   also the monitor's unit in /etc/systemd/system
 
 OUTPUT ?= build
 CLANG ?= clang
@@ -32,7 +34,8 @@ SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 SANFLAGS := $(if $(SAN),$(SANITIZERS))
 USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
 	-I$(OUTPUT) -Ibpf -Iuser
-LDLIBS := -lbpf -lelf -lz -lmnl
+# libmicrohttpd serves gwtrace monitor's /metrics on its own thread.
+LDLIBS := -lbpf -lelf -lz -lmnl -lmicrohttpd -lpthread
 LDFLAGS += $(SANFLAGS)
 
 # clang -target bpf lacks the host's system include paths; borrow them
@@ -56,6 +59,7 @@ SKEL := $(OUTPUT)/gwtrace.skel.h
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint bench
+.PHONY: install install-systemd uninstall
 
 all: gwtrace
 
@@ -89,15 +93,17 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) \
 		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 # Unit tests and end-to-end tests run against an ASan/UBSan build.
 SAN_OUT := $(OUTPUT)/san
 
-# GWTRACE_PLAIN: the non-ASan build, for the valgrind test.
+# GWTRACE_PLAIN: the non-ASan build, for the valgrind test. bench/replay
+# too: tests/e2e/test_record.sh replays a recording with it.
 unit:
-	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace
+	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace \
+		$(SAN_OUT)/bench/replay
 
 test: unit all
 	$(Q)GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
@@ -129,10 +135,17 @@ vmlinux:
 lint:
 	$(Q)shellcheck -x scripts/*.sh scripts/vmlab/*.sh tests/*.sh tests/e2e/*.sh bench/*.sh
 
-# Forwarding cost of tracing (root, ~2.5 min; see bench/README.md). The plain
-# gwtrace binary (the one `all` copies to ./gwtrace) and two traffic tools,
-# built into $(OUTPUT)/bench. Never part of `make test`.
-bench: $(OUTPUT)/gwtrace
+# The consumer benchmark: replays a recording through the user objects,
+# linked like the unit tests (no root, no BPF; bench/replay.c).
+$(OUTPUT)/bench/replay: bench/replay.c $(LIB_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+# Forwarding cost of tracing, then the consumer's throughput on a recording
+# (root, ~1.5 min; see bench/README.md). The plain gwtrace binary (the one
+# `all` copies to ./gwtrace), replay and two traffic tools, built into
+# $(OUTPUT)/bench. Never part of `make test`.
+bench: $(OUTPUT)/gwtrace $(OUTPUT)/bench/replay
 	$(Q)mkdir -p $(OUTPUT)/bench
 	$(call msg,CC,$(OUTPUT)/bench/udpflood $(OUTPUT)/bench/udpsink)
 	$(Q)for t in udpflood udpsink; do \
@@ -141,8 +154,32 @@ bench: $(OUTPUT)/gwtrace
 	done
 	$(Q)bench/run.sh $(OUTPUT)/gwtrace $(OUTPUT)/bench
 
+# `make install` puts the binary in $(PREFIX)/sbin; `make install-systemd`
+# adds the monitor's unit (scripts/gwtrace-monitor.service), pointed at that
+# binary. Neither enables or starts anything. DESTDIR for packaging.
+PREFIX ?= /usr/local
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+UNIT := gwtrace-monitor.service
+
+install: $(OUTPUT)/gwtrace
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/gwtrace)
+	$(Q)install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/gwtrace
+
+install-systemd: install
+	$(call msg,INSTALL,$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$(UNIT))
+	$(Q)install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	$(Q)sed 's|/usr/local/sbin/gwtrace|$(PREFIX)/sbin/gwtrace|' scripts/$(UNIT) \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$(UNIT)
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$(UNIT)
+	@echo "then: systemctl daemon-reload && systemctl enable --now $(UNIT)"
+
+uninstall:
+	$(call msg,UNINSTALL,gwtrace $(UNIT))
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/gwtrace $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$(UNIT)
+
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) gwtrace
 
--include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d \
+	$(OUTPUT)/bench/*.d)

@@ -16,6 +16,14 @@
 #   baseline          no tracer
 #   gwtrace-nomatch   gwtrace --host 198.18.99.99 (no flood packet matches)
 #   gwtrace-all       gwtrace --host <server> --all: every flood packet traced
+#   gwtrace-monitor   gwtrace monitor: always-on fate counters, every namespace
+#                     (client, gateway and server all count each packet)
+#   gwtrace-monitor-gw  gwtrace monitor --netns <gateway>: what a gateway
+#                     with one namespace runs (the flood ends elsewhere)
+#
+# Then the consumer alone: gwtrace --all --record FILE during a short flood,
+# and bench/replay on FILE: events/s that user space decodes, correlates and
+# renders as JSON on one core, with no kernel involved.
 #   bpftrace          the same five tracepoints, counting only
 # Measured: packets/s arriving at the server's interface (rx_packets of its
 # veth) over the middle BENCH_SECONDS of each flood.
@@ -29,6 +37,8 @@
 #   BENCH_DIAG=1        add gwtrace-nomatch-idlens: gwtrace --netns on an idle
 #                       namespace (netfilter links there only; tracepoint
 #                       programs still run on every flood packet)
+#   BENCH_CONSUMER_SECONDS=1  flood recorded for the replay; 0 skips it
+#   BENCH_RECORDING=FILE      keep that recording (bench/replay FILE again)
 
 set -uo pipefail
 
@@ -38,6 +48,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_RUN=${BENCH_SECONDS:-3}
 CPU=${BENCH_CPU:-0}
 PORTS=${BENCH_PORTS:-10000-10015}
+CONSUMER_SECONDS=${BENCH_CONSUMER_SECONDS:-1}
 
 ID="gwb-$$"
 NS_C="$ID-c" NS_GW="$ID-gw" NS_S="$ID-s" NS_IDLE="$ID-idle"
@@ -146,6 +157,9 @@ tracer_start() {	# CONFIG RUN_ID
 		# flood pays for the tracepoint programs alone.
 		gwtrace-nomatch-idlens) args+=(--host "$NOMATCH" --netns "$NS_IDLE") ;;
 		gwtrace-all) args+=(--host "$ADDR_S" --all) ;;
+		gwtrace-monitor) args+=(monitor) ;;
+		gwtrace-monitor-gw) args+=(monitor --netns "$NS_GW") ;;
+		gwtrace-record) args+=(--host "$ADDR_S" --all --record "$TMP/consumer.rec") ;;
 		esac
 		# The JSON goes through a pipe to tail, which keeps the summary
 		# line: a consumer as cheap as /dev/null, but we need the summary.
@@ -168,7 +182,7 @@ tracer_start() {	# CONFIG RUN_ID
 			exec bpftrace -e "$1"' _ "$BPFTRACE_SCRIPT" >"$TR_OUT" 2>"$TR_ERR" </dev/null &
 		TR_PID=$!
 		PIDS+=("$TR_PID")
-		wait_ready grep -q '^ready' "$TR_OUT"
+		wait_ready grep -qs '^ready' "$TR_OUT"
 		;;
 	esac
 }
@@ -241,7 +255,12 @@ run_one() {	# CONFIG ROUND
 		if ! tracer_stop TERM; then
 			add FAILS "$cfg" "round $round: gwtrace exited with status $TR_RC after SIGTERM"
 		fi
-		if ! jq -e '.type == "summary"' "$TR_OUT" >/dev/null 2>&1; then
+		if jq -e '.type == "monitor_summary"' "$TR_OUT" >/dev/null 2>&1; then
+			local counted lost
+			read -r counted lost < <(jq -r '"\(.packets | add) \(.lost_events)"' "$TR_OUT")
+			add LOST "$cfg" "$lost"
+			extra="steps counted $counted lost $lost"
+		elif ! jq -e '.type == "summary"' "$TR_OUT" >/dev/null 2>&1; then
 			add FAILS "$cfg" "round $round: no summary: $(tail -n 3 "$TR_ERR" | tr '\n' ' ')"
 		else
 			local ev lost dur
@@ -272,6 +291,48 @@ run_one() {	# CONFIG ROUND
 }
 
 # ----------------------------------------------------------------------------
+# Consumer: what gwtrace --all received during a flood, replayed on one core.
+# Sets CONSUMER_JSON (replay's JSON line) and CONSUMER_LIVE, or CONSUMER_WHY.
+
+CONSUMER_JSON="" CONSUMER_LIVE="" CONSUMER_WHY=""
+
+consumer_run() {
+	local rec=$TMP/consumer.rec flood ev lost dur
+	if [[ $CONSUMER_SECONDS == 0 ]]; then
+		CONSUMER_WHY="BENCH_CONSUMER_SECONDS=0"
+		return 0
+	fi
+	[[ -x $TOOLS/replay ]] || { CONSUMER_WHY="no $TOOLS/replay"; return 1; }
+	if ! tracer_start gwtrace-record consumer; then
+		tracer_stop KILL
+		CONSUMER_WHY="gwtrace --record did not start: $(tail -n 3 "$TR_ERR" | tr '\n' ' ')"
+		return 1
+	fi
+	ip netns exec "$NS_C" taskset -c "$CPU" "$TOOLS/udpflood" -d "$ADDR_S" -p "$PORT_S" \
+		-s "$PORTS" -t "$CONSUMER_SECONDS" >"$TMP/flood.consumer" &
+	flood=$!
+	PIDS+=("$flood")
+	wait "$flood" || die "udpflood failed: $(cat "$TMP/flood.consumer")"
+	if ! tracer_stop TERM; then
+		CONSUMER_WHY="gwtrace --record exited with status $TR_RC: $(tail -n 3 "$TR_ERR" | tr '\n' ' ')"
+		return 1
+	fi
+	read -r ev lost dur < <(jq -r '"\(.events) \(.lost_events) \(.duration_s)"' "$TR_OUT")
+	CONSUMER_LIVE="recorded $ev events ($lost lost) in ${dur}s of gwtrace --all --record, $(du -h "$rec" | cut -f1)"
+	log "consumer: $CONSUMER_LIVE; replaying on CPU $CPU"
+	# The sender's CPU: idle now that the flood is over.
+	if ! "$TOOLS/replay" -c "$CPU" "$rec" >"$TMP/replay.out" 2>"$TMP/replay.err"; then
+		CONSUMER_WHY="replay failed: $(tail -n 3 "$TMP/replay.err" | tr '\n' ' ')"
+		return 1
+	fi
+	sed -n 's/^/# /; /^# \(replay\|run\) /p' "$TMP/replay.out" >&2
+	CONSUMER_JSON=$(tail -n 1 "$TMP/replay.out")
+	if [[ -n ${BENCH_RECORDING:-} ]]; then
+		mv "$rec" "$BENCH_RECORDING" && log "consumer: recording kept in $BENCH_RECORDING"
+	fi
+}
+
+# ----------------------------------------------------------------------------
 # Report
 
 stats() {	# "v1 v2 ..." -> "median min max"
@@ -289,6 +350,8 @@ declare -A LABEL=(
 	[gwtrace-nomatch]="gwtrace trace (no match)"
 	[gwtrace-nomatch-idlens]="gwtrace no match, --netns idle"
 	[gwtrace-all]="gwtrace --all (every packet)"
+	[gwtrace-monitor]="gwtrace monitor"
+	[gwtrace-monitor-gw]="gwtrace monitor --netns gw"
 	[bpftrace]="bpftrace (count only)"
 )
 
@@ -322,6 +385,14 @@ report() {
 		[[ -z ${FAILS[$cfg]:-} ]] || printf '%30s problems: %s\n' "" "${FAILS[$cfg]}"
 	done
 	[[ -z $BPFTRACE_WHY ]] || printf '%-30s unavailable (%s)\n' "bpftrace:" "$BPFTRACE_WHY"
+	if [[ -n $CONSUMER_JSON ]]; then
+		jq -r '"consumer: \(.events_per_s | round) events/s (one core, decode+correlate+JSON)"' \
+			<<<"$CONSUMER_JSON"
+		jq -r --arg live "$CONSUMER_LIVE" '"\(" " * 30) \(.packets_per_s | round) packets/s, \(.json_bytes_per_packet | round) B of JSON per packet; \(.events_per_cpu_s | round) events per CPU-second\n\(" " * 30) median of \(.runs) runs of \(.reps) x \(.events / .reps | round) events on CPU \(.cpu)\n\(" " * 30) \($live)"' \
+			<<<"$CONSUMER_JSON"
+	else
+		printf 'consumer: no result (%s)\n' "$CONSUMER_WHY"
+	fi
 	printf '\n'
 	for cfg in "${CONFIGS[@]}"; do
 		[[ -n ${PPS[$cfg]:-} ]] || continue
@@ -339,6 +410,11 @@ report() {
 	[[ -z $BPFTRACE_WHY ]] ||
 		printf '{"type":"bench","config":"bpftrace","unavailable":%s}\n' \
 			"$(jq -Rn --arg w "$BPFTRACE_WHY" '$w')"
+	if [[ -n $CONSUMER_JSON ]]; then
+		jq -c '{type: "bench", config: "consumer"} + del(.type, .file)' <<<"$CONSUMER_JSON"
+	else
+		jq -cn --arg w "$CONSUMER_WHY" '{type: "bench", config: "consumer", unavailable: $w}'
+	fi
 }
 
 # ----------------------------------------------------------------------------
@@ -391,7 +467,7 @@ main() {
 	SINK_PID=$!
 	PIDS+=("$SINK_PID")
 
-	CONFIGS=(baseline gwtrace-nomatch gwtrace-all)
+	CONFIGS=(baseline gwtrace-monitor gwtrace-monitor-gw gwtrace-nomatch gwtrace-all)
 	if [[ ${BENCH_DIAG:-0} == 1 ]]; then
 		ns_add "$NS_IDLE"
 		CONFIGS+=(gwtrace-nomatch-idlens)
@@ -407,6 +483,7 @@ main() {
 			run_one "${CONFIGS[(i + r - 1) % n]}" "$r"
 		done
 	done
+	consumer_run
 	kill -TERM "$SINK_PID"
 	wait "$SINK_PID"
 	# shellcheck disable=SC2016 # awk's own $2, $6

@@ -2,8 +2,9 @@
 /*
  * What every probe family shares: the maps (defined once in maps.bpf.c),
  * the configuration, packet parsing, the filter, packet tracking and event
- * emission. Helpers read kernel memory with BPF_CORE_READ so the same code
- * serves fentry/tp_btf (BTF pointers) and kprobes (raw pointers).
+ * emission. Kernel memory is read with plain loads where the program has
+ * BTF pointers (fentry, tp_btf, netfilter) and with BPF_CORE_READ in
+ * kprobes (raw pointers): see GW_RD.
  */
 #ifndef GW_CORE_BPF_H
 #define GW_CORE_BPF_H
@@ -124,6 +125,8 @@ struct gw_where {
 	__u8 strategy;
 	__u8 mode;		/* enum gw_track_mode */
 	__u8 l3_at_data;	/* network header is at skb->data (rx) */
+	__u8 raw;		/* skb/dev are plain addresses (from a map, or
+				 * read with BPF_CORE_READ): no direct loads */
 };
 
 static __always_inline void gw_stat_inc(__u32 probe, __u32 stat)
@@ -148,28 +151,46 @@ static __always_inline __u64 gw_next_id(void)
 	       (*seq & 0xffffffffffffULL);
 }
 
-static __always_inline __u32 gw_dev_netns(struct net_device *dev)
+/*
+ * Field reads. fentry, tp_btf and netfilter programs get BTF-typed
+ * pointers: a plain load (CO-RE relocated, made fault-safe by the JIT) is
+ * a few ns. kprobes get raw addresses and need bpf_probe_read_kernel, a
+ * helper call: measured at 20-40 ns each here, that was most of a probe's
+ * cost. `direct` is a constant after inlining (the program's strategy),
+ * so each program holds only one of the two forms.
+ */
+#define GW_RD(direct, dexpr, kexpr) ((direct) ? (dexpr) : (kexpr))
+
+static __always_inline bool gw_direct(const struct gw_where *w)
 {
-	return dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	return w->strategy != GW_STRAT_KPROBE && !w->raw;
 }
 
-static __always_inline __u32 gw_skb_netns(struct sk_buff *skb, struct net_device *dev)
+static __always_inline __u32 gw_dev_netns(struct net_device *dev, bool direct)
+{
+	if (!dev)
+		return 0;
+	return GW_RD(direct, dev->nd_net.net->ns.inum,
+		     BPF_CORE_READ(dev, nd_net.net, ns.inum));
+}
+
+static __always_inline __u32 gw_skb_netns(struct sk_buff *skb, struct net_device *dev,
+					  bool direct)
 {
 	struct sock *sk;
 
 	if (dev)
-		return gw_dev_netns(dev);
-	sk = BPF_CORE_READ(skb, sk);
-	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
+		return gw_dev_netns(dev, direct);
+	sk = GW_RD(direct, skb->sk, BPF_CORE_READ(skb, sk));
+	if (!sk)
+		return 0;
+	return GW_RD(direct, sk->__sk_common.skc_net.net->ns.inum,
+		     BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
 }
 
-/* Reads L4 ports / ICMP id / ESP SPI at l4 for the given protocol. */
-static __always_inline void gw_parse_l4(struct gw_tuple *t, const void *l4)
+/* L4 ports / ICMP id / ESP SPI from hdr, the 12 bytes at the L4 header. */
+static __always_inline void gw_parse_l4(struct gw_tuple *t, const __u8 *hdr)
 {
-	__u8 hdr[8] = {};
-
-	if (bpf_probe_read_kernel(hdr, sizeof(hdr), l4))
-		return;
 	switch (t->proto) {
 	case GW_IPPROTO_TCP:
 	case GW_IPPROTO_UDP:
@@ -179,12 +200,8 @@ static __always_inline void gw_parse_l4(struct gw_tuple *t, const void *l4)
 		 * non-ESP marker (IKE) would be zero. */
 		if (t->proto == GW_IPPROTO_UDP &&
 		    (t->dport == bpf_htons(GW_NAT_T_PORT) ||
-		     t->sport == bpf_htons(GW_NAT_T_PORT))) {
-			__be32 spi = 0;
-
-			bpf_probe_read_kernel(&spi, 4, l4 + 8);
-			t->spi = spi;
-		}
+		     t->sport == bpf_htons(GW_NAT_T_PORT)))
+			__builtin_memcpy(&t->spi, &hdr[8], 4);
 		break;
 	case GW_IPPROTO_ICMP:
 	case GW_IPPROTO_ICMPV6:
@@ -198,56 +215,65 @@ static __always_inline void gw_parse_l4(struct gw_tuple *t, const void *l4)
 	}
 }
 
-static __always_inline void *gw_l3_ptr(struct sk_buff *skb, bool at_data)
+static __always_inline void *gw_l3_ptr(struct sk_buff *skb, bool at_data, bool direct)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
+	unsigned char *head = GW_RD(direct, skb->head, BPF_CORE_READ(skb, head));
 	__u16 nh, mh;
 
 	if (at_data)
-		return BPF_CORE_READ(skb, data);
-	nh = BPF_CORE_READ(skb, network_header);
+		return GW_RD(direct, skb->data, BPF_CORE_READ(skb, data));
+	nh = GW_RD(direct, skb->network_header, BPF_CORE_READ(skb, network_header));
 	if (nh != (__u16)~0U && nh != 0)
 		return head + nh;
-	mh = BPF_CORE_READ(skb, mac_header);
+	mh = GW_RD(direct, skb->mac_header, BPF_CORE_READ(skb, mac_header));
 	if (mh != (__u16)~0U)
 		return head + mh + GW_ETH_HLEN;
-	return BPF_CORE_READ(skb, data);
+	return GW_RD(direct, skb->data, BPF_CORE_READ(skb, data));
 }
 
-/* Fills t from the packet's IP header; t->family stays 0 if not IP. */
+#define GW_HDR_READ	64	/* IPv6 header + 12 bytes of L4 (+ slack) */
+
+/* Fills t from the packet's IP header; t->family stays 0 if not IP. One
+ * read covers the IP header and the L4 bytes we use, except after IPv4
+ * options. The head buffer always has room past the headers (tailroom or
+ * skb_shared_info), so the read stays inside the allocation. */
 static __always_inline void gw_parse_skb(struct sk_buff *skb, bool at_data,
-					 struct gw_tuple *t)
+					 struct gw_tuple *t, bool direct)
 {
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	void *l3 = gw_l3_ptr(skb, at_data);
-	__u8 vb = 0;
+	__u16 proto = bpf_ntohs(GW_RD(direct, skb->protocol, BPF_CORE_READ(skb, protocol)));
+	void *l3 = gw_l3_ptr(skb, at_data, direct);
+	__u8 buf[GW_HDR_READ];
+	struct iphdr *ip = (void *)buf;
+	struct ipv6hdr *ip6 = (void *)buf;
 
 	if (proto && proto != GW_ETH_P_IP && proto != GW_ETH_P_IPV6)
 		return;
-	if (bpf_probe_read_kernel(&vb, 1, l3))
+	if (bpf_probe_read_kernel(buf, sizeof(buf), l3))
 		return;
-	if ((vb >> 4) == 4) {
-		struct iphdr ip;
+	if ((buf[0] >> 4) == 4) {
+		__u32 ihl = (buf[0] & 0xf) * 4;
 
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), l3))
-			return;
 		t->family = GW_AF_INET;
-		t->proto = ip.protocol;
-		__builtin_memcpy(t->saddr, &ip.saddr, 4);
-		__builtin_memcpy(t->daddr, &ip.daddr, 4);
+		t->proto = ip->protocol;
+		__builtin_memcpy(t->saddr, &ip->saddr, 4);
+		__builtin_memcpy(t->daddr, &ip->daddr, 4);
 		/* Only the first fragment carries the L4 header. */
-		if (!(ip.frag_off & bpf_htons(0x1fff)))
-			gw_parse_l4(t, l3 + (ip.ihl & 0xf) * 4);
-	} else if ((vb >> 4) == 6) {
-		struct ipv6hdr ip6;
-
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
+		if (ip->frag_off & bpf_htons(0x1fff))
 			return;
+		if (ihl == 20) {
+			gw_parse_l4(t, &buf[20]);
+		} else if (ihl > 20) {
+			__u8 l4[12];
+
+			if (!bpf_probe_read_kernel(l4, sizeof(l4), l3 + ihl))
+				gw_parse_l4(t, l4);
+		}
+	} else if ((buf[0] >> 4) == 6) {
 		t->family = GW_AF_INET6;
-		t->proto = ip6.nexthdr;
-		__builtin_memcpy(t->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(t->daddr, &ip6.daddr, 16);
-		gw_parse_l4(t, l3 + sizeof(ip6));
+		t->proto = ip6->nexthdr;
+		__builtin_memcpy(t->saddr, &ip6->saddr, 16);
+		__builtin_memcpy(t->daddr, &ip6->daddr, 16);
+		gw_parse_l4(t, &buf[40]);
 	}
 }
 
@@ -324,6 +350,60 @@ static __always_inline bool gw_filter_match(const struct gw_tuple *t,
 	return true;
 }
 
+#include "monitor.bpf.h"
+
+/* The fields every event has. */
+static __always_inline void gw_event_fill(struct gw_event *e, const struct gw_where *w,
+					  struct net_device *dev, const struct gw_tuple *t,
+					  __u64 now, __u32 netns)
+{
+	struct sk_buff *skb = w->skb;
+	bool direct = gw_direct(w);
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	e->skb = (__u64)skb;
+	e->kind = w->kind;
+	e->probe = w->probe;
+	e->cpu = bpf_get_smp_processor_id();
+	e->strategy = w->strategy;
+	e->netns = netns;
+	e->len = GW_RD(direct, skb->len, BPF_CORE_READ(skb, len));
+	e->mark = GW_RD(direct, skb->mark, BPF_CORE_READ(skb, mark));
+	e->tuple = *t;
+	if (dev) {
+		e->ifindex = GW_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
+		if (direct)
+			__builtin_memcpy(e->ifname, dev->name, sizeof(e->ifname));
+		else
+			bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+	}
+}
+
+/* Monitor mode: no tracking, every packet the filter matches is counted;
+ * the step is filled in a per-CPU scratch event gw_event_submit() counts. */
+static __always_inline struct gw_event *gw_mon_begin(const struct gw_where *w)
+{
+	struct sk_buff *skb = w->skb;
+	bool direct = gw_direct(w);
+	struct net_device *dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	struct gw_tuple t = {};
+	struct gw_event *e;
+	__u32 zero = 0, netns;
+
+	/* Cheapest test first: other namespaces cost no parsing. */
+	netns = w->netns ?: gw_skb_netns(skb, dev, direct);
+	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns)
+		return NULL;
+	gw_parse_skb(skb, w->l3_at_data, &t, direct);
+	if (!gw_filter_match(&t, dev))
+		return NULL;
+	e = bpf_map_lookup_elem(&gw_mon_scratch, &zero);
+	if (e)
+		gw_event_fill(e, w, dev, &t, bpf_ktime_get_ns(), netns);
+	return e;
+}
+
 /*
  * Decides whether this step is reported and reserves its event. Returns
  * NULL when the packet is not ours, or the event could not be reserved
@@ -333,14 +413,19 @@ static __always_inline bool gw_filter_match(const struct gw_tuple *t,
 static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 {
 	struct sk_buff *skb = w->skb;
-	struct net_device *dev = w->dev ?: BPF_CORE_READ(skb, dev);
-	__u64 key = (__u64)skb, now = bpf_ktime_get_ns(), id;
+	bool direct = gw_direct(w);
+	struct net_device *dev;
+	__u64 key = (__u64)skb, now, id;
 	struct gw_tuple t = {};
 	struct gw_track *tr;
 	struct gw_event *e;
 	__u8 flags = 0;
 	__u32 netns;
 
+	if (gw_cfg_monitor)
+		return gw_mon_begin(w);
+	dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	now = bpf_ktime_get_ns();
 	tr = bpf_map_lookup_elem(&gw_tracked, &key);
 	if (tr && now - tr->last_ts > gw_cfg_track_timeout_ns) {
 		/* A free we never saw: this address is a new packet now. */
@@ -350,7 +435,7 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	if (!tr && (w->mode == GW_TM_TRACKED || w->mode == GW_TM_END))
 		return NULL;
 
-	gw_parse_skb(skb, w->l3_at_data, &t);
+	gw_parse_skb(skb, w->l3_at_data, &t, direct);
 	if (tr) {
 		id = tr->id;
 		tr->last_ts = now;
@@ -371,7 +456,7 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	if (w->mode == GW_TM_END || (w->mode == GW_TM_END_OR_MATCH && tr))
 		bpf_map_delete_elem(&gw_tracked, &key);
 
-	netns = w->netns ?: gw_skb_netns(skb, dev);
+	netns = w->netns ?: gw_skb_netns(skb, dev, direct);
 	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns)
 		return NULL;
 
@@ -380,37 +465,31 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 		gw_stat_inc(w->probe, GW_STAT_LOST_RINGBUF);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = now;
-	e->skb = key;
+	gw_event_fill(e, w, dev, &t, now, netns);
 	e->pkt_id = id;
-	e->kind = w->kind;
-	e->probe = w->probe;
-	e->cpu = bpf_get_smp_processor_id();
-	e->strategy = w->strategy;
 	e->flags = flags;
-	e->netns = netns;
-	e->len = BPF_CORE_READ(skb, len);
-	e->mark = BPF_CORE_READ(skb, mark);
-	e->tuple = t;
-	if (dev) {
-		e->ifindex = BPF_CORE_READ(dev, ifindex);
-		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
-	}
 	return e;
 }
 
+/* Monitor mode: counts the step (the scratch event stays put). */
 static __always_inline void gw_event_submit(struct gw_event *e)
 {
+	if (gw_cfg_monitor) {
+		gw_mon_account(e);
+		return;
+	}
 	gw_stat_inc(e->probe, GW_STAT_EVENTS);
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* Whether skb is currently tracked (cheap pre-check for hot probes). */
+/* Whether skb is currently tracked (cheap pre-check for hot probes). In
+ * monitor mode nothing is tracked and every packet is of interest. */
 static __always_inline bool gw_is_tracked(struct sk_buff *skb)
 {
 	__u64 key = (__u64)skb;
 
+	if (gw_cfg_monitor)
+		return true;
 	return bpf_map_lookup_elem(&gw_tracked, &key) != NULL;
 }
 

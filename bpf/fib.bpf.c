@@ -36,11 +36,27 @@ static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
 				       const struct fib_nh_common *nhc, int err,
 				       __u8 prefixlen, __u8 type, __u8 strategy)
 {
-	int iif = BPF_CORE_READ(flp, __fl_common.flowic_iif);
-	__be32 daddr = BPF_CORE_READ(flp, daddr);
+	bool direct = strategy != GW_STRAT_KPROBE;
+	int iif = GW_RD(direct, flp->__fl_common.flowic_iif,
+			BPF_CORE_READ(flp, __fl_common.flowic_iif));
+	__be32 daddr = GW_RD(direct, flp->daddr, BPF_CORE_READ(flp, daddr));
+	struct gw_route_pending *p = NULL;
+	struct gw_route_ctx *c = NULL;
 	__u32 zero = 0;
 	struct gw_route r = {};
 
+	/* Whose lookup is it? Decided before anything is read of the result:
+	 * a forwarded packet causes several lookups, most of them nobody's. */
+	if (iif == GW_LOOPBACK_IFINDEX) {
+		p = bpf_map_lookup_elem(&gw_route_pending, &zero);
+		if (!p)
+			return;
+	} else {
+		c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
+		if (!c || !c->skb || bpf_ktime_get_ns() - c->ts > GW_ROUTE_CTX_NS ||
+		    __builtin_memcmp(c->daddr, &daddr, 4))
+			return;
+	}
 	r.table = tb_id;
 	r.err = err;
 	r.prefixlen = prefixlen;
@@ -48,23 +64,12 @@ static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
 	__builtin_memcpy(r.daddr, &daddr, 4);
 	if (!err)
 		fib_fill_nhc(&r, nhc);
-
-	if (iif == GW_LOOPBACK_IFINDEX) {
-		struct gw_route_pending *p = bpf_map_lookup_elem(&gw_route_pending, &zero);
-
-		if (!p)
-			return;
+	if (p) {
 		p->pid_tgid = bpf_get_current_pid_tgid();
 		p->ts = bpf_ktime_get_ns();
 		p->route = r;
 		return;
 	}
-
-	struct gw_route_ctx *c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
-
-	if (!c || !c->skb || bpf_ktime_get_ns() - c->ts > GW_ROUTE_CTX_NS ||
-	    __builtin_memcmp(c->daddr, &daddr, 4))
-		return;
 	route_emit((struct sk_buff *)c->skb, &r, strategy, 0);
 }
 

@@ -63,6 +63,9 @@ enum gw_stat {
 	GW_STAT_EVENTS,		/* events written to the ring buffer */
 	GW_STAT_LOST_RINGBUF,	/* ring buffer full: event dropped */
 	GW_STAT_LOST_TRACK,	/* tracking map full: packet not tracked */
+	GW_STAT_MON_SUPPRESSED,	/* monitor: drop not streamed (rate limit) */
+	GW_STAT_MON_FLOW_FULL,	/* monitor: flow table full, flow not counted */
+	GW_STAT_MON_FATE_FULL,	/* monitor: fate table full, step not counted */
 	GW_STAT_MAX,
 };
 
@@ -182,6 +185,49 @@ struct gw_event {
 	};
 };
 
+/*
+ * What became of a packet at one step, as `gwtrace monitor` counts it in
+ * the kernel. A packet may have several (forwarded, then sent); a drop is
+ * its last.
+ */
+enum gw_fate {
+	GW_FATE_NONE = 0,
+	GW_FATE_FORWARDED,	/* passed FORWARD */
+	GW_FATE_DELIVERED,	/* passed INPUT, to a local socket */
+	GW_FATE_SENT,		/* handed to a device driver */
+	GW_FATE_ENCRYPTED,	/* entered xfrm_output with an SA */
+	GW_FATE_DECRYPTED,	/* xfrm_input decapsulated it */
+	GW_FATE_DROPPED,	/* kfree_skb with a drop reason */
+	GW_FATE_MAX,
+};
+
+#define GW_MON_NO_HOOK	0xff
+
+/* Monitor counters, aggregated (no flow): bounded by fates x hooks x
+ * reasons x locations x interfaces, never by traffic. */
+struct gw_mon_key {
+	__u8 fate;		/* enum gw_fate */
+	__u8 hook;		/* enum gw_nf_hook, GW_MON_NO_HOOK = none */
+	__u8 family;		/* AF_INET / AF_INET6, 0 = not IP */
+	__u8 proto;		/* IPPROTO_* of the (outer) header */
+	__u32 reason;		/* drops: enum skb_drop_reason */
+	__u32 xfrm_mib;		/* drops: LINUX_MIB_XFRM* cause, 0 = none */
+	__u32 netns;		/* inode */
+	__u64 location;		/* drops: kernel text address of the free */
+	char ifname[GW_IFNAMSIZ];
+};
+
+/* Monitor counters per flow: the same, plus the packet's headers. */
+struct gw_mon_flow_key {
+	struct gw_tuple tuple;
+	struct gw_mon_key k;
+};
+
+struct gw_mon_val {
+	__u64 packets;
+	__u64 bytes;
+};
+
 /* Value of the tracking map (skb address -> packet life); user space reads
  * it to sweep entries whose free was never seen. */
 struct gw_track {
@@ -228,5 +274,8 @@ GW_STATIC_ASSERT(sizeof(struct gw_drop) == 48, "gw_drop ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_track) == 16, "gw_track ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_mon_key) == 40, "gw_mon_key ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_mon_flow_key) == 88, "gw_mon_flow_key ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_mon_val) == 16, "gw_mon_val ABI");
 
 #endif /* GWTRACE_H */

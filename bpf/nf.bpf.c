@@ -53,11 +53,13 @@ static __always_inline void nf_annotate(struct gw_event *e, struct sk_buff *skb)
 static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_state *st,
 				    bool leaving, int ret, __u8 strategy)
 {
-	struct net_device *in = BPF_CORE_READ(st, in), *out = BPF_CORE_READ(st, out);
-	__u8 hook = BPF_CORE_READ(st, hook);
+	bool direct = strategy != GW_STRAT_KPROBE;
+	struct net_device *in = GW_RD(direct, st->in, BPF_CORE_READ(st, in));
+	struct net_device *out = GW_RD(direct, st->out, BPF_CORE_READ(st, out));
+	__u8 hook = GW_RD(direct, st->hook, BPF_CORE_READ(st, hook));
 	struct gw_where w = {
 		.skb = skb, .dev = in ?: out,
-		.netns = BPF_CORE_READ(st, net, ns.inum),
+		.netns = GW_RD(direct, st->net->ns.inum, BPF_CORE_READ(st, net, ns.inum)),
 		.probe = GW_PROBE_NF_HOOK,
 		.kind = leaving ? GW_EV_NF_EXIT : GW_EV_NF_ENTER,
 		.strategy = strategy, .mode = GW_TM_START,
@@ -74,7 +76,9 @@ static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_st
 	e->nf.pf = BPF_CORE_READ(st, pf);
 	e->nf.verdict = leaving ? GW_NF_ACCEPT : GW_NF_NONE;
 	e->nf.ret = ret;
-	nf_annotate(e, skb);
+	/* NAT and IPsec flags are path context: monitor counts without. */
+	if (!gw_cfg_monitor)
+		nf_annotate(e, skb);
 	t = e->tuple;
 	gw_event_submit(e);
 

@@ -46,6 +46,7 @@ static __always_inline void route_emit(struct sk_buff *skb, const struct gw_rout
 	struct gw_where w = {
 		.skb = skb, .probe = GW_PROBE_FIB, .kind = GW_EV_ROUTE,
 		.strategy = strategy, .mode = GW_TM_TRACKED,
+		.raw = 1,	/* skb was parked in a map */
 	};
 	struct gw_event *e = gw_event_begin(&w);
 

@@ -55,11 +55,20 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 	};
 	struct gw_event *e;
 
+	bool consumed = bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+		(__u32)reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED);
+
 	/* An untracked skb freed without a reason is noise, not a drop. */
 	if ((__u32)reason == not_spec && !gw_is_tracked(skb))
 		return 0;
-	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
-	    (__u32)reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+	/* Nothing is tracked in monitor mode: a free without a reason is a
+	 * drop only when an xfrm probe recorded its cause (6.1's xfrm_input
+	 * fails that way); GSO frees its originals that way too, and trace
+	 * mode does not call those drops either. */
+	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec &&
+					    !xfrm_mib_recorded(skb))))
+		return 0;
+	if (consumed)
 		w.mode = GW_TM_END;
 	e = gw_event_begin(&w);
 	if (!e)

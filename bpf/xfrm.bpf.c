@@ -25,8 +25,10 @@ static __always_inline struct gw_event *xfrm_begin(struct sk_buff *skb, __u16 pr
 
 	/* Locally generated packets have no skb->dev before output: the
 	 * route's device says where (and in which netns) this happens. */
-	if (!BPF_CORE_READ(skb, dev) && dst)
+	if (!BPF_CORE_READ(skb, dev) && dst) {
 		w.dev = BPF_CORE_READ(dst, dev);
+		w.raw = 1;
+	}
 
 	return gw_event_begin(&w);
 }

@@ -7,9 +7,9 @@ set -euo pipefail
 
 PKGS=(
 	make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmnl-dev libcmocka-dev
+	libmnl-dev libcmocka-dev libmicrohttpd-dev
 	iproute2 iputils-ping nftables iptables jq procps util-linux
-	shellcheck valgrind
+	shellcheck valgrind prometheus
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -34,6 +34,7 @@ struct probe_state {
 	struct nfns_set *nfns;		/* netfilter links, per namespace */
 	int n_links;
 	bool attached;
+	bool unused;			/* not needed by this command */
 	char detail[256];
 	char refused_text[600];
 };
@@ -44,6 +45,7 @@ struct gw_attach {
 	struct probe_state probes[GW_PROBE_MAX];
 	struct gw_probe_report reports[GW_PROBE_MAX];
 	__u32 netns_only;		/* --netns: attach netfilter links there only */
+	bool monitor;
 	char failed_prog[64];		/* from libbpf's log during load */
 };
 
@@ -174,6 +176,29 @@ static void choose(struct gw_attach *a, enum gw_mode mode)
 	}
 }
 
+/*
+ * Monitor counts fates: sent (tx), dropped (drop), encrypted/decrypted
+ * (xfrm, with policy for the cause), forwarded/delivered (ip:verdict, or
+ * the netfilter links' exits where functions cannot be probed). Receive,
+ * route and free steps are only path context: not attached, not paid for.
+ */
+static void choose_monitor(struct gw_attach *a)
+{
+	static const enum gw_probe_id unused[] = {
+		GW_PROBE_RX, GW_PROBE_FREE, GW_PROBE_FIB,
+	};
+	struct probe_state *nf = &a->probes[GW_PROBE_NF_HOOK];
+
+	for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
+		a->probes[unused[i]].unused = true;
+	if (a->probes[GW_PROBE_IP_FINISH].impl >= 0 && nf->impl >= 0 &&
+	    !gw_probe_defs[GW_PROBE_NF_HOOK].impls[nf->impl].nflink)
+		nf->unused = true;
+	for (int p = 0; p < GW_PROBE_MAX; p++)
+		if (a->probes[p].unused)
+			a->probes[p].impl = -1;
+}
+
 static struct bpf_program *find_prog(struct gw_attach *a, const char *name)
 {
 	return bpf_object__find_program_by_name(a->skel->obj, name);
@@ -188,8 +213,20 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 		return -errno;
 	a->skel->rodata->gw_cfg_filter = o->filter;
 	a->skel->rodata->gw_cfg_track_timeout_ns = o->track_timeout_ns;
+	a->skel->rodata->gw_cfg_monitor = o->monitor;
+	a->skel->rodata->gw_cfg_mon_window_ns = o->mon_window_ns ?: 1;
+	a->skel->rodata->gw_cfg_mon_burst = o->mon_burst;
+	a->skel->rodata->gw_cfg_mon_t0_ns = o->mon_t0_ns;
 	bpf_map__set_max_entries(a->skel->maps.gw_events, o->ringbuf_kb * 1024);
-	bpf_map__set_max_entries(a->skel->maps.gw_tracked, o->track_max);
+	/* Each mode's maps at full size, the other mode's at the minimum. */
+	bpf_map__set_max_entries(a->skel->maps.gw_tracked,
+				 o->monitor ? 1 : o->track_max);
+	bpf_map__set_max_entries(a->skel->maps.gw_mon_flows,
+				 o->monitor ? o->mon_flows : 1);
+	if (!o->monitor) {
+		bpf_map__set_max_entries(a->skel->maps.gw_mon_fates, 1);
+		bpf_map__set_max_entries(a->skel->maps.gw_mon_rl, 64);
+	}
 
 	bpf_object__for_each_program(prog, a->skel->obj)
 		bpf_program__set_autoload(prog, false);
@@ -245,6 +282,8 @@ static int load(struct gw_attach *a, const struct gw_attach_opts *o)
 
 	for (int tries = 0; tries < MAX_LOAD_TRIES; tries++) {
 		choose(a, o->mode);
+		if (o->monitor)
+			choose_monitor(a);
 		err = open_configure(a, o);
 		if (err)
 			return err;
@@ -271,8 +310,13 @@ static int attach_nflinks(struct gw_attach *a, struct probe_state *ps,
 {
 	int n;
 
-	ps->nfns = nfns__new(bpf_program__fd(first), bpf_program__fd(last),
-			     a->netns_only);
+	/* Monitor needs only the verdicts at FORWARD and INPUT: every other
+	 * hook keeps the kernel's fast path (no BPF program to run). */
+	ps->nfns = a->monitor ?
+		nfns__new(-1, bpf_program__fd(last), a->netns_only,
+			  1u << GW_NF_FORWARD | 1u << GW_NF_LOCAL_IN) :
+		nfns__new(bpf_program__fd(first), bpf_program__fd(last),
+			  a->netns_only, (1u << GW_NF_NUMHOOKS) - 1);
 	if (!ps->nfns)
 		return -errno ?: -ENOMEM;
 	n = nfns__refresh(ps->nfns);
@@ -357,6 +401,7 @@ struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err)
 	}
 	if (opts->filter.flags & GW_F_NETNS)
 		a->netns_only = opts->filter.netns;
+	a->monitor = opts->monitor;
 	*err = kfeat__probe(&a->kfeat);
 	if (!*err)
 		*err = load(a, opts);
@@ -407,6 +452,16 @@ int attach__tracked_fd(const struct gw_attach *a)
 	return bpf_map__fd(a->skel->maps.gw_tracked);
 }
 
+int attach__mon_fates_fd(const struct gw_attach *a)
+{
+	return bpf_map__fd(a->skel->maps.gw_mon_fates);
+}
+
+int attach__mon_flows_fd(const struct gw_attach *a)
+{
+	return bpf_map__fd(a->skel->maps.gw_mon_flows);
+}
+
 size_t attach__attached(const struct gw_attach *a)
 {
 	size_t n = 0;
@@ -424,6 +479,10 @@ const char *attach__refused(const struct gw_attach *a, size_t i)
 	size_t len = sizeof(ps->refused_text), off = 0;
 
 	out[0] = '\0';
+	if (ps->unused) {
+		snprintf(out, len, "not used by gwtrace monitor");
+		return out;
+	}
 	for (int k = 0; k < GW_PROBE_IMPLS && d->impls[k].strategy; k++) {
 		if (k == ps->impl && ps->attached)
 			continue;
@@ -476,6 +535,9 @@ const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n)
 			.events = st[GW_STAT_EVENTS],
 			.lost_ringbuf = st[GW_STAT_LOST_RINGBUF],
 			.lost_track = st[GW_STAT_LOST_TRACK],
+			.mon_suppressed = st[GW_STAT_MON_SUPPRESSED],
+			.mon_flow_full = st[GW_STAT_MON_FLOW_FULL],
+			.mon_fate_full = st[GW_STAT_MON_FATE_FULL],
 		};
 	}
 	*n = GW_PROBE_MAX;

@@ -20,6 +20,13 @@ struct gw_attach_opts {
 	__u32 ringbuf_kb;
 	__u32 track_max;
 	__u64 track_timeout_ns;
+	/* gwtrace monitor: count fates in the kernel, stream rate-limited
+	 * drops; only the probes that settle a fate are attached. */
+	bool monitor;
+	__u32 mon_flows;		/* flow table entries */
+	__u64 mon_window_ns;		/* drop streaming window */
+	__u64 mon_t0_ns;		/* when the first window starts (ktime) */
+	__u32 mon_burst;		/* drops streamed per flow+location+window */
 };
 
 /* Probes the kernel, chooses a strategy per probe, loads and attaches.
@@ -33,6 +40,9 @@ void attach__refresh(struct gw_attach *a);
 
 int attach__events_fd(const struct gw_attach *a);
 int attach__tracked_fd(const struct gw_attach *a);
+/* Monitor counters: gw_mon_fates (aggregates) and gw_mon_flows. */
+int attach__mon_fates_fd(const struct gw_attach *a);
+int attach__mon_flows_fd(const struct gw_attach *a);
 /* Number of probes attached. */
 size_t attach__attached(const struct gw_attach *a);
 

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include "cli.h"
 #include "filter.h"
+#include "http.h"
 #include "netns.h"
 
 #define CLI_PROG		"gwtrace"
@@ -33,24 +34,47 @@ enum cli_key {
 	CLI_OPT_PORT,
 	CLI_OPT_IFACE,
 	CLI_OPT_NETNS,
-	/* Options of "trace" only. */
-	CLI_OPT_ALL,
+	/* Options of "trace" and "monitor". */
 	CLI_OPT_DURATION,
 	CLI_OPT_READY_FILE,
 	CLI_OPT_RINGBUF,
+	/* Options of "trace" only. */
+	CLI_OPT_ALL,
 	CLI_OPT_TRACK_MAX,
 	CLI_OPT_IDLE,
-	/* Also valid for "probes". */
+	CLI_OPT_RECORD,
+	/* Options of "monitor" only. */
+	CLI_OPT_LISTEN,
+	CLI_OPT_INTERVAL,
+	CLI_OPT_DROP_LIMIT,
+	CLI_OPT_FLOWS,
+	/* Valid for every command. */
 	CLI_OPT_JSON,
 	CLI_OPT_MODE,
 	CLI_OPT_END,
 };
 
 #define CLI_BIT(key)		(1u << ((key) - CLI_OPT_HOST))
+#define CLI_RANGE(a, b)		((CLI_BIT(b) << 1) - CLI_BIT(a))
 #define CLI_IS_FILTER(key)	((key) >= CLI_OPT_HOST && (key) <= CLI_OPT_NETNS)
-#define CLI_IS_TRACE_ONLY(key)	((key) >= CLI_OPT_HOST && (key) < CLI_OPT_JSON)
+#define CLI_COMMON		CLI_RANGE(CLI_OPT_JSON, CLI_OPT_MODE)
+#define CLI_TRACE_MON		CLI_RANGE(CLI_OPT_HOST, CLI_OPT_RINGBUF)
 
-static const char cli_args_doc[] = "[trace]\nprobes";
+/* The options each command takes. */
+static const unsigned int cli_cmd_opts[] = {
+	[GW_CMD_TRACE] = CLI_COMMON | CLI_TRACE_MON |
+			 CLI_RANGE(CLI_OPT_ALL, CLI_OPT_RECORD),
+	[GW_CMD_PROBES] = CLI_COMMON,
+	[GW_CMD_MONITOR] = CLI_COMMON | CLI_TRACE_MON |
+			   CLI_RANGE(CLI_OPT_LISTEN, CLI_OPT_FLOWS),
+};
+static const char *const cli_cmd_names[] = {
+	[GW_CMD_TRACE] = "trace",
+	[GW_CMD_PROBES] = "probes",
+	[GW_CMD_MONITOR] = "monitor",
+};
+
+static const char cli_args_doc[] = "[trace]\nmonitor\nprobes";
 
 static const char cli_doc[] =
 "Show where and why packets die on a Linux (IPsec) gateway.\n"
@@ -62,6 +86,8 @@ static const char cli_doc[] =
 "\n"
 "Commands:\n"
 "  trace    trace packets (the default)\n"
+"  monitor  always-on: count every packet's fate in the kernel, log the first\n"
+"           drops of each flow, serve Prometheus metrics (--listen)\n"
 "  probes   list the probes this kernel allows and how each attaches"
 "\v"
 "EXAMPLES:\n"
@@ -69,6 +95,8 @@ static const char cli_doc[] =
 "  gwtrace --proto esp --iface eth1 --all  # every ESP packet on eth1\n"
 "  gwtrace --dst 10.2.0.0/16 --json        # JSON lines for a script\n"
 "  gwtrace --netns gw --duration 10        # 10 s of drops in netns 'gw'\n"
+"  gwtrace monitor --listen 127.0.0.1:9464 # always-on, metrics at /metrics\n"
+"  gwtrace monitor --json >> drops.jsonl   # drop log for a log shipper\n"
 "  gwtrace probes                          # which probes attach here, and how\n"
 "\n"
 "Exit status: 0 on success, 1 on a runtime error (privileges, kernel), 2 on bad\nusage.";
@@ -112,6 +140,23 @@ static const struct argp_option cli_opts[] = {
 	{ "idle-timeout", CLI_OPT_IDLE, "MS", 0,
 	  "Report a packet's path after MS ms without events: 10..600000 "
 	  "(default 1000)", 3 },
+	{ "record", CLI_OPT_RECORD, "FILE", 0,
+	  "Also write every raw event to FILE (for replay and benchmarks): "
+	  "created mode 0600; an existing regular file is overwritten, a "
+	  "symlink, FIFO, device or hard-linked file refused", 3 },
+
+	{ NULL, 0, NULL, 0, "Monitor:", 4 },
+	{ "listen", CLI_OPT_LISTEN, "ADDR:PORT", 0,
+	  "Serve Prometheus metrics at http://ADDR:PORT/metrics "
+	  "(127.0.0.1:9464, [::1]:9464, :9464 for all; port 0 = any free)", 4 },
+	{ "interval", CLI_OPT_INTERVAL, "SEC", 0,
+	  "Window for --drop-limit and the text report (default 10)", 4 },
+	{ "drop-limit", CLI_OPT_DROP_LIMIT, "N", 0,
+	  "Drops logged per flow and drop location per window: 0..100000 "
+	  "(default 5); all are counted", 4 },
+	{ "flows", CLI_OPT_FLOWS, "N", 0,
+	  "Flow table entries: 64..1048576 (default 16384); flows beyond it "
+	  "are counted in the totals and as flow_table_full", 4 },
 
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", -1 },
@@ -123,7 +168,6 @@ static const struct argp_option cli_opts[] = {
 struct cli_ctx {
 	struct gw_config *cfg;
 	unsigned int seen;	/* CLI_BIT() of options given */
-	int trace_only;		/* first option "probes" does not take, or 0 */
 	int status;		/* cli__parse()'s result if argp_parse fails */
 };
 
@@ -286,6 +330,37 @@ static error_t cli__parse_mode(struct cli_ctx *ctx, const char *arg)
 			      "use auto, fentry, kprobe or tracepoint");
 }
 
+static error_t cli__parse_monitor(struct cli_ctx *ctx, int key, char *arg)
+{
+	struct gw_config *cfg = ctx->cfg;
+
+	switch (key) {
+	case CLI_OPT_LISTEN:
+		if (http__parse_listen(arg, NULL, NULL))
+			return cli__bad_value(ctx, key, "address", arg,
+				http__listen_problem(arg) ?:
+				"use IPv4:PORT, [IPv6]:PORT or :PORT");
+		cfg->listen = arg;
+		return 0;
+	case CLI_OPT_INTERVAL:
+		if (cli__parse_duration(arg, &cfg->interval) || cfg->interval < 0.1 ||
+		    cfg->interval > 86400)
+			return cli__bad_value(ctx, key, "interval", arg,
+					      "seconds, 0.1 to 86400");
+		return 0;
+	case CLI_OPT_DROP_LIMIT:
+		if (cli__parse_uint(arg, 0, 100000, &cfg->drop_limit))
+			return cli__bad_value(ctx, key, "count", arg, "use 0..100000");
+		return 0;
+	case CLI_OPT_FLOWS:
+		if (cli__parse_uint(arg, 64, 1048576, &cfg->flows))
+			return cli__bad_value(ctx, key, "count", arg,
+					      "use 64..1048576");
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
 static error_t cli__parse_other(struct cli_ctx *ctx, int key, char *arg)
 {
 	struct gw_config *cfg = ctx->cfg;
@@ -325,8 +400,13 @@ static error_t cli__parse_other(struct cli_ctx *ctx, int key, char *arg)
 			return cli__bad_value(ctx, key, "timeout", arg,
 					      "use 10..600000 (ms)");
 		return 0;
+	case CLI_OPT_RECORD:
+		if (!*arg)
+			return cli__bad_value(ctx, key, "path", arg, NULL);
+		cfg->record_file = arg;
+		return 0;
 	}
-	return ARGP_ERR_UNKNOWN;
+	return cli__parse_monitor(ctx, key, arg);
 }
 
 static error_t cli__parse_long(struct cli_ctx *ctx, int key, char *arg)
@@ -334,8 +414,6 @@ static error_t cli__parse_long(struct cli_ctx *ctx, int key, char *arg)
 	if (CLI_IS_FILTER(key) && (ctx->seen & CLI_BIT(key)))
 		return cli__usage(ctx, "--%s given twice", cli__opt_name(key));
 	ctx->seen |= CLI_BIT(key);
-	if (CLI_IS_TRACE_ONLY(key) && !ctx->trace_only)
-		ctx->trace_only = key;
 	if (CLI_IS_FILTER(key))
 		return cli__parse_filter(ctx, key, arg);
 	return cli__parse_other(ctx, key, arg);
@@ -346,14 +424,14 @@ static error_t cli__parse_command(struct cli_ctx *ctx, unsigned int n,
 {
 	if (n > 0)
 		return cli__usage(ctx, "unexpected argument '%s'", arg);
-	if (!strcmp(arg, "trace"))
-		ctx->cfg->cmd = GW_CMD_TRACE;
-	else if (!strcmp(arg, "probes"))
-		ctx->cfg->cmd = GW_CMD_PROBES;
-	else
-		return cli__usage(ctx, "unknown command '%s' (use trace or probes)",
-				  arg);
-	return 0;
+	for (size_t i = 0; i < sizeof(cli_cmd_names) / sizeof(cli_cmd_names[0]); i++) {
+		if (!strcmp(arg, cli_cmd_names[i])) {
+			ctx->cfg->cmd = (enum gw_command)i;
+			return 0;
+		}
+	}
+	return cli__usage(ctx, "unknown command '%s' (use trace, monitor or probes)",
+			  arg);
 }
 
 /* Checks that need the whole command line. */
@@ -372,9 +450,12 @@ static error_t cli__check(struct cli_ctx *ctx)
 	int first = -1;
 	size_t i;
 
-	if (ctx->cfg->cmd == GW_CMD_PROBES && ctx->trace_only)
-		return cli__usage(ctx, "--%s is not an option of 'probes'",
-				  cli__opt_name(ctx->trace_only));
+	unsigned int wrong = ctx->seen & ~cli_cmd_opts[ctx->cfg->cmd];
+
+	if (wrong)
+		return cli__usage(ctx, "--%s is not an option of '%s'",
+				  cli__opt_name(CLI_OPT_HOST + __builtin_ctz(wrong)),
+				  cli_cmd_names[ctx->cfg->cmd]);
 	/* An IPv4 --src with an IPv6 --dst can never match: say so now. */
 	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++) {
 		if (!(f->flags & pfx[i].flag))
@@ -428,6 +509,9 @@ static void cli__defaults(struct gw_config *cfg)
 	cfg->ringbuf_kb = 4096;
 	cfg->track_max = 65536;
 	cfg->idle_ms = 1000;
+	cfg->interval = 10;
+	cfg->drop_limit = 5;
+	cfg->flows = 16384;
 }
 
 int cli__parse(int argc, char **argv, struct gw_config *cfg)

@@ -11,7 +11,7 @@
 #define GWTRACE_VERSION "0.1.0"	/* --version prints "gwtrace 0.1.0" */
 #endif
 
-enum gw_command { GW_CMD_TRACE, GW_CMD_PROBES };
+enum gw_command { GW_CMD_TRACE, GW_CMD_PROBES, GW_CMD_MONITOR };
 
 enum gw_mode { GW_MODE_AUTO, GW_MODE_FENTRY, GW_MODE_KPROBE, GW_MODE_TRACEPOINT };
 
@@ -28,6 +28,13 @@ struct gw_config {
 	__u32 ringbuf_kb;		/* --ringbuf-size KB, power of two */
 	__u32 track_max;		/* --track-max: tracking map entries */
 	__u32 idle_ms;			/* --idle-timeout: packet path idle flush */
+	const char *record_file;	/* --record: raw events to this file */
+	/* monitor */
+	const char *listen;		/* --listen ADDR:PORT, NULL = no HTTP */
+	double interval;		/* --interval: seconds per window */
+	__u32 drop_limit;		/* --drop-limit: drops streamed per flow
+					 * and location per window */
+	__u32 flows;			/* --flows: flow table entries */
 };
 
 /*

@@ -142,7 +142,7 @@ static void finish_drop(struct gw_packet *p, const struct gw_event *ev, const st
 	const char *name = packet__reason_name(n, ev->drop.reason);
 	int hook;
 
-	if (!packet__reason_is_drop(name))
+	if (!packet__drop_step_is_drop(n, ev))
 		return;
 	p->drop = ev;
 	if (name && !strcmp(name, "NETFILTER_DROP")) {

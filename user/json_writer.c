@@ -4,34 +4,82 @@
 #include <math.h>
 #include <string.h>
 #include "json_writer.h"
+#include "utf8.h"
+
+/* Bytes that go into a JSON string as they are: printable ASCII but '"'
+ * and '\\'. */
+static const unsigned char jw_plain[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+};
+
+static void jw_flush(struct jw *w)
+{
+	if (w->used)
+		fwrite(w->stage, 1, w->used, w->out);
+	w->used = 0;
+}
+
+/* After each call: a complete top-level value leaves the stage. */
+static void jw_done(struct jw *w)
+{
+	if (!w->depth)
+		jw_flush(w);
+}
+
+static void jw_put(struct jw *w, char c)
+{
+	if (w->used == sizeof(w->stage))
+		jw_flush(w);
+	w->stage[w->used++] = c;
+}
+
+static void jw_write(struct jw *w, const void *p, size_t n)
+{
+	if (n > sizeof(w->stage) - w->used) {
+		jw_flush(w);
+		if (n > sizeof(w->stage)) {
+			fwrite(p, 1, n, w->out);
+			return;
+		}
+	}
+	memcpy(w->stage + w->used, p, n);
+	w->used += n;
+}
 
 void jw_init(struct jw *w, FILE *out)
 {
-	memset(w, 0, sizeof(*w));
+	/* Not memset: the 4 KB stage needs no clearing. */
 	w->out = out;
+	w->depth = 0;
+	w->need_comma = false;
+	w->bad = false;
+	w->used = 0;
 }
 
 /* Before any value or member name: separate it from its predecessor. */
 static void jw_sep(struct jw *w)
 {
 	if (w->need_comma)
-		fputc(',', w->out);
+		jw_put(w, ',');
 	w->need_comma = true;
 }
+
+static void jw_escape_w(struct jw *w, const char *s, size_t len);
 
 void jw_name(struct jw *w, const char *name)
 {
 	jw_sep(w);
-	jw_escape(w->out, name, SIZE_MAX);
-	fputc(':', w->out);
+	jw_escape_w(w, name, SIZE_MAX);
+	jw_put(w, ':');
 	/* The value that follows belongs to this name: no comma before it. */
 	w->need_comma = false;
+	jw_done(w);
 }
 
 static void jw_open(struct jw *w, char c)
 {
 	jw_sep(w);
-	fputc(c, w->out);
+	jw_put(w, c);
 	if (w->depth >= JW_MAX_DEPTH)
 		w->bad = true;
 	else
@@ -45,8 +93,9 @@ static void jw_close(struct jw *w, char c)
 		w->bad = true;
 	else
 		w->depth--;
-	fputc(c, w->out);
+	jw_put(w, c);
 	w->need_comma = true;
+	jw_done(w);
 }
 
 void jw_start_object(struct jw *w)
@@ -66,71 +115,54 @@ void jw_end_array(struct jw *w)
 	jw_close(w, ']');
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 if
- * the byte at s does not start one. Rejects overlong forms, surrogates and
- * code points above U+10FFFF (RFC 3629), so the output is valid UTF-8.
- */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+/* "\u00XX" for a byte that cannot go into the string as it is. */
+static void jw_put_u00(struct jw *w, unsigned char c)
 {
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
+	static const char hex[] = "0123456789abcdef";
+	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong 3-byte */
-	else if (c == 0xed)
-		hi = 0x9f; /* UTF-16 surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong 4-byte */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	if (avail < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
+	jw_write(w, u, sizeof(u));
+}
+
+static void jw_escape_w(struct jw *w, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run, n;
+	unsigned char c;
+
+	jw_put(w, '"');
+	for (;;) {
+		/* Names, devices, addresses: runs of plain bytes, one copy. */
+		for (run = i; run < len && jw_plain[s[run]]; run++)
+			;
+		jw_write(w, s + i, run - i);
+		i = run;
+		if (i >= len || !s[i])
+			break;
+		c = s[i];
+		if (c == '"' || c == '\\') {
+			jw_put(w, '\\');
+			jw_put(w, (char)c);
+			i++;
+		} else if (c >= 0x80 &&
+			   (n = utf8__seq_len(s + i, strnlen(str + i, len - i < 4 ? len - i : 4)))) {
+			jw_write(w, s + i, n);
+			i += n;
+		} else {
+			jw_put_u00(w, c);	/* control, DEL, not UTF-8 */
+			i++;
+		}
+	}
+	jw_put(w, '"');
 }
 
 void jw_escape(FILE *out, const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t avail = strnlen(str, len), i = 0, n;
+	struct jw w;
 
-	fputc('"', out);
-	while (i < avail) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, out);
-			i++;
-		} else if ((n = utf8_seq_len(s + i, avail - i))) {
-			fwrite(s + i, 1, n, out);
-			i += n;
-		} else {
-			fprintf(out, "\\u%04x", c);
-			i++;
-		}
-	}
-	fputc('"', out);
+	jw_init(&w, out);
+	jw_escape_w(&w, str, len);
+	jw_flush(&w);
 }
 
 void jw_string_len(struct jw *w, const char *s, size_t len)
@@ -140,7 +172,8 @@ void jw_string_len(struct jw *w, const char *s, size_t len)
 		return;
 	}
 	jw_sep(w);
-	jw_escape(w->out, s, len);
+	jw_escape_w(w, s, len);
+	jw_done(w);
 }
 
 void jw_string(struct jw *w, const char *s)
@@ -148,38 +181,70 @@ void jw_string(struct jw *w, const char *s)
 	jw_string_len(w, s, SIZE_MAX);
 }
 
+/* Digits by hand: printf's machinery costs more than the number. */
+static void jw_put_u64(struct jw *w, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jw_write(w, buf + i, sizeof(buf) - i);
+}
+
 void jw_int(struct jw *w, int64_t v)
 {
 	jw_sep(w);
-	fprintf(w->out, "%" PRId64, v);
+	if (v < 0)
+		jw_put(w, '-');
+	jw_put_u64(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	jw_done(w);
 }
 
 void jw_u64(struct jw *w, uint64_t v)
 {
 	jw_sep(w);
-	fprintf(w->out, "%" PRIu64, v);
+	jw_put_u64(w, v);
+	jw_done(w);
 }
 
 void jw_double(struct jw *w, double v, int decimals)
 {
+	char buf[64];
+	int n;
+
 	if (!isfinite(v)) {
 		jw_null(w); /* JSON has no NaN or infinity */
 		return;
 	}
 	jw_sep(w);
-	fprintf(w->out, "%.*f", decimals, v);
+	n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (n >= 0 && (size_t)n < sizeof(buf)) {
+		jw_write(w, buf, (size_t)n);
+	} else {
+		jw_flush(w);	/* a huge number: straight to the file */
+		fprintf(w->out, "%.*f", decimals, v);
+	}
+	jw_done(w);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
 	jw_sep(w);
-	fputs(v ? "true" : "false", w->out);
+	if (v)
+		jw_write(w, "true", 4);
+	else
+		jw_write(w, "false", 5);
+	jw_done(w);
 }
 
 void jw_null(struct jw *w)
 {
 	jw_sep(w);
-	fputs("null", w->out);
+	jw_write(w, "null", 4);
+	jw_done(w);
 }
 
 void jw_string_field(struct jw *w, const char *name, const char *s)
@@ -216,7 +281,8 @@ void jw_endline(struct jw *w)
 {
 	if (w->depth)
 		w->bad = true;
-	fputc('\n', w->out);
+	jw_put(w, '\n');
+	jw_flush(w);
 	fflush(w->out);
 	w->need_comma = false;
 }

@@ -6,6 +6,13 @@
  * line with jw_endline(). No allocation: struct jw lives on the caller's
  * stack.
  *
+ * Output is staged in struct jw and handed to the FILE in one fwrite()
+ * when a top-level value is complete (or the stage is full): a packet
+ * record is thousands of bytes, and one stdio call per byte was most of
+ * gwtrace's consumer time. Nothing stays staged once a call returns with
+ * every container closed, so writes to the same FILE between records keep
+ * their order.
+ *
  * Strings are emitted as valid JSON whatever the input bytes: '"' and '\'
  * are escaped, control characters and DEL become \u00XX, valid UTF-8 is
  * copied, and every byte that is not part of a valid UTF-8 sequence is
@@ -21,12 +28,15 @@
 #include <stdio.h>
 
 #define JW_MAX_DEPTH 32
+#define JW_STAGE 4096
 
 struct jw {
 	FILE *out;
 	unsigned depth;
 	bool need_comma;	/* a value was written at this level */
 	bool bad;		/* misuse seen (unbalanced, too deep) */
+	size_t used;		/* bytes in stage */
+	char stage[JW_STAGE];
 };
 
 void jw_init(struct jw *w, FILE *out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "log.h"
+#include "monitor.h"
 #include "privs.h"
 #include "probes_cmd.h"
 #include "trace.h"
@@ -27,5 +28,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (cfg.cmd == GW_CMD_PROBES)
 		return probes_cmd__run(&cfg);
+	if (cfg.cmd == GW_CMD_MONITOR)
+		return monitor__run(&cfg);
 	return trace__run(&cfg);
 }

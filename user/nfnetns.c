@@ -25,7 +25,8 @@ struct nfns {
 };
 
 struct nfns_set {
-	int prog_first, prog_last;
+	int prog_first, prog_last;	/* prog_first < 0: not attached */
+	unsigned int hooks;		/* bit per NF_INET_* hook */
 	__u32 only;
 	int self_fd;			/* our own netns, to return to */
 	struct nfns *v;
@@ -34,7 +35,8 @@ struct nfns_set {
 	bool warned;
 };
 
-struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum)
+struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum,
+			   unsigned int hooks)
 {
 	struct nfns_set *s = calloc(1, sizeof(*s));
 
@@ -43,6 +45,7 @@ struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum)
 	s->prog_first = prog_first_fd;
 	s->prog_last = prog_last_fd;
 	s->only = only_inum;
+	s->hooks = hooks;
 	s->prio_first = INT_MIN;
 	s->prio_last = INT_MAX;
 	s->self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -68,10 +71,14 @@ static int attach_family(struct nfns_set *s, struct nfns *ns, int pf)
 		/* INT_MIN / INT_MAX are refused: start one inside. */
 		int pfirst = INT_MIN + 1, plast = INT_MAX - 1, fd;
 
-		fd = nflink__attach(s->prog_first, pf, hook, &pfirst, 1);
-		if (fd < 0)
-			return fd;
-		ns->fds[ns->n++] = fd;
+		if (!(s->hooks & 1u << hook))
+			continue;
+		if (s->prog_first >= 0) {
+			fd = nflink__attach(s->prog_first, pf, hook, &pfirst, 1);
+			if (fd < 0)
+				return fd;
+			ns->fds[ns->n++] = fd;
+		}
 		fd = nflink__attach(s->prog_last, pf, hook, &plast, -1);
 		if (fd < 0)
 			return fd;
@@ -213,12 +220,18 @@ size_t nfns__count(const struct nfns_set *s)
 const char *nfns__describe(const struct nfns_set *s, char *buf, size_t len)
 {
 	bool v6 = s->n > 0;
+	char prio[64];
 
 	for (size_t i = 0; i < s->n; i++)
 		v6 = v6 && s->v[i].v6;
-	snprintf(buf, len, "netfilter links: %s, 5 hooks, %zu network namespace%s "
-		 "(rescanned every second), priorities %d (first) / %d (last)",
-		 v6 ? "ipv4+ipv6" : "ipv4", s->n, s->n == 1 ? "" : "s",
-		 s->prio_first, s->prio_last);
+	if (s->prog_first >= 0)
+		snprintf(prio, sizeof(prio), "%d (first) / %d (last)",
+			 s->prio_first, s->prio_last);
+	else
+		snprintf(prio, sizeof(prio), "%d (last)", s->prio_last);
+	snprintf(buf, len, "netfilter links: %s, %d hooks, %zu network namespace%s "
+		 "(rescanned every second), priorities %s",
+		 v6 ? "ipv4+ipv6" : "ipv4", __builtin_popcount(s->hooks), s->n,
+		 s->n == 1 ? "" : "s", prio);
 	return buf;
 }

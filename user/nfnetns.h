@@ -17,8 +17,10 @@
 
 struct nfns_set;
 
-/* only_inum: attach in that namespace only (--netns), 0 = all. */
-struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum);
+/* only_inum: attach in that namespace only (--netns), 0 = all.
+ * hooks: bit mask of NF_INET_* hooks; prog_first_fd < 0: last only. */
+struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum,
+			   unsigned int hooks);
 /* Attaches in new namespaces, detaches from vanished ones. Returns the
  * number of namespaces attached, or -errno if none could be. */
 int nfns__refresh(struct nfns_set *s);

@@ -111,6 +111,10 @@ const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *b
 const struct gw_event *packet__xfrm_step(const struct gw_packet *p);
 /* False for the names that end a life without a drop verdict. */
 bool packet__reason_is_drop(const char *name);
+/* Whether a DROP step is a drop: its reason is one (or, without one, an
+ * xfrm counter names the cause), and it is not the original of an echo
+ * reply a raw socket received (NO_SOCKET). */
+bool packet__drop_step_is_drop(const struct gw_names *n, const struct gw_event *ev);
 const char *packet__location(const struct gw_names *n, __u64 addr, char *buf,
 			     size_t len);
 const char *packet__table_name(const struct gw_names *n, __u32 table, char *buf,

@@ -397,7 +397,7 @@ static void render_drop(struct text_ctx *c, const struct gw_event *ev)
 		line_add(&l, " at %s", packet__location(c->n, ev->drop.location, loc, sizeof(loc)));
 	/* Without a reason a free is a drop only if another step judged
 	 * the packet (xfrm_input frees its failures that way). */
-	if (!packet__reason_is_drop(name) && c->p->outcome != GW_OUT_DROPPED) {
+	if (!packet__drop_step_is_drop(c->n, ev) && c->p->outcome != GW_OUT_DROPPED) {
 		line_add(&l, " (not a drop)");
 		emit(c, ev, "free", &l);
 		return;

@@ -17,6 +17,9 @@ struct gw_probe_report {
 	__u64 events;		/* written to the ring buffer */
 	__u64 lost_ringbuf;	/* ring buffer full */
 	__u64 lost_track;	/* tracking map full */
+	__u64 mon_suppressed;	/* monitor: drops not streamed (rate limit) */
+	__u64 mon_flow_full;	/* monitor: flow table full */
+	__u64 mon_fate_full;	/* monitor: fate table full */
 };
 
 struct gw_summary {

@@ -6,13 +6,9 @@
  * kernel if the process dies).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
@@ -21,8 +17,10 @@
 #include "flows.h"
 #include "log.h"
 #include "names_sys.h"
+#include "record.h"
 #include "render_json.h"
 #include "render_text.h"
+#include "session.h"
 #include "trace.h"
 #include "xfrm_ctx.h"
 
@@ -39,43 +37,10 @@ struct trace {
 	struct gw_flows *flows;
 	struct ring_buffer *rb;
 	struct xfrm_ctx *xfrm;
+	struct gw_recorder *rec;	/* --record, else NULL */
 	struct gw_summary sum;
 	__u64 bad_events;
 };
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	/* Second Ctrl-C: the user wants out now; the kernel detaches links
-	 * when the process dies. */
-	if (stop_requested)
-		_exit(130);
-	stop_requested = 1;
-}
-
-static int install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -errno;
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
-__u64 trace__now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void on_packet(struct gw_packet *p, void *ctx)
 {
@@ -100,6 +65,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct trace *t = ctx;
 
+	recorder__event(t->rec, data, size);
 	if (size < sizeof(struct gw_event)) {
 		t->bad_events++;
 		return 0;
@@ -126,20 +92,6 @@ static void sweep_tracked(struct trace *t, __u64 now)
 	}
 }
 
-static int write_ready_file(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0 || write(fd, "ready\n", 6) != 6) {
-		pr_err("cannot write ready file '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
 static void announce(const struct trace *t)
 {
 	char desc[256];
@@ -162,19 +114,20 @@ static void announce(const struct trace *t)
 
 static int poll_loop(struct trace *t)
 {
-	__u64 start = trace__now_ns(), last_sweep = start, last_refresh = start, now;
+	__u64 start = session__now_ns(), last_sweep = start, last_refresh = start, now;
 	__u64 limit = t->cfg->duration > 0 ? (__u64)(t->cfg->duration * 1e9) : 0;
 	int err;
 
-	while (!stop_requested) {
+	while (!session__stop_requested()) {
 		err = ring_buffer__poll(t->rb, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			pr_err("reading the ring buffer failed: %s", strerror(-err));
 			return err;
 		}
 		xfrm_ctx__poll(t->xfrm);
-		now = trace__now_ns();
+		now = session__now_ns();
 		corr__expire(t->corr, now);
+		recorder__tick(t->rec, now);
 		if (now - last_refresh > REFRESH_NS) {
 			attach__refresh(t->attach);
 			last_refresh = now;
@@ -186,7 +139,7 @@ static int poll_loop(struct trace *t)
 		if (limit && now - start >= limit)
 			break;
 	}
-	t->sum.duration_s = (trace__now_ns() - start) / 1e9;
+	t->sum.duration_s = (session__now_ns() - start) / 1e9;
 	return 0;
 }
 
@@ -251,6 +204,9 @@ static int setup(struct trace *t)
 	};
 	int err;
 
+	/* First: a path we may not write fails before anything loads. */
+	if (t->cfg->record_file && !(t->rec = recorder__open(t->cfg->record_file, &err)))
+		return err;
 	/* Eager: BTF and kallsyms load now, not on the first drop event. */
 	if ((err = names_sys__init(&t->names, NAMES_SYS_EAGER)))
 		return err;
@@ -273,7 +229,7 @@ static int setup(struct trace *t)
 	}
 	if ((err = setup_xfrm(t)))
 		return err;
-	return install_signals();
+	return session__install_signals();
 }
 
 static void teardown(struct trace *t)
@@ -294,12 +250,15 @@ int trace__run(const struct gw_config *cfg)
 
 	err = setup(&t);
 	if (!err && cfg->ready_file)
-		err = write_ready_file(cfg->ready_file);
+		err = session__write_ready_file(cfg->ready_file, NULL);
 	if (!err) {
 		announce(&t);
 		err = poll_loop(&t);
 		finish(&t);
 	}
+	/* After finish(): its last ring buffer read is recorded too. */
+	if (recorder__close(t.rec) && !err)
+		err = -EIO;
 	teardown(&t);
 	return err ? 1 : 0;
 }

@@ -7,7 +7,5 @@
 
 /* Runs `gwtrace trace`; returns the process exit code. */
 int trace__run(const struct gw_config *cfg);
-/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
-__u64 trace__now_ns(void);
 
 #endif /* GW_TRACE_H */

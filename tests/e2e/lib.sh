@@ -25,6 +25,8 @@
 #   GWT_READY_TIMEOUT seconds to wait for --ready-file (default 20)
 #   GWT_STOP_TIMEOUT  seconds to wait for exit after SIGINT (default 10)
 #   GWT_SETTLE        seconds between the last packet and SIGINT (default 0.5)
+#   GW_SUMMARY_TYPE   "type" of gwtrace's last JSON line: summary (default),
+#                     monitor_summary for `gwtrace monitor`
 
 : "${GWTRACE:=./gwtrace}"
 : "${GWT_READY_TIMEOUT:=20}"
@@ -48,6 +50,8 @@ GW_OUT=""
 GW_ERR=""
 GW_RC=""
 GW_ARGS=()
+GW_READY=""		# its --ready-file
+GWT_PIDS=()		# other background processes of the test (gwt_track_pid)
 
 # Assertion state: the packets currently under examination.
 GWT_PICKED=""
@@ -169,7 +173,8 @@ gwt_dump_gwtrace() {
 	local n
 	n=$(jq -c 'select(.type == "packet")' "$GW_OUT" | wc -l)
 	printf -- '--- gwtrace stdout: %d packet lines; summary:\n' "$n"
-	jq -c 'select(.type == "summary")' "$GW_OUT" | gwt__trunc 800 2
+	jq -c --arg t "${GW_SUMMARY_TYPE:-summary}" 'select(.type == $t)' "$GW_OUT" |
+		gwt__trunc 800 2
 	if [[ -n $GWT_PICKED && -s $GWT_PICKED ]]; then
 		printf -- '--- packets matching %s (at most 4):\n' "$GWT_PICK_DESC"
 		gwt__brief <"$GWT_PICKED" | gwt__trunc 2000 4
@@ -201,6 +206,7 @@ gwt_cleanup() {
 	trap - ERR EXIT INT TERM
 	set +e
 	gwt__interrupt_gwtrace
+	gwt__kill_tracked
 	for ((i = ${#GWT_NETNS[@]} - 1; i >= 0; i--)); do
 		ns=${GWT_NETNS[i]}
 		# Anything still running inside is ours: these namespaces are ours.
@@ -217,6 +223,30 @@ gwt_cleanup() {
 		fi
 	fi
 	exit "$rc"
+}
+
+# gwt_track_pid PID: a background process of the test (a server, a
+# scraper) that the clean-up ends, also when the test fails.
+gwt_track_pid() {
+	GWT_PIDS+=("$1")
+}
+
+# SIGTERM to each tracked process still alive, SIGKILL after 5 s.
+gwt__kill_tracked() {
+	local pid i
+	((${#GWT_PIDS[@]} > 0)) || return 0
+	for pid in "${GWT_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${GWT_PIDS[@]}"; do
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	GWT_PIDS=()
 }
 
 gwt__setup() {
@@ -417,6 +447,8 @@ gw_start() {
 	GW_RC=""
 	GWT_PICKED=""
 	ready=$GWT_TMP/ready.$GW_RUN
+	# shellcheck disable=SC2034 # for the tests (a monitor's "port N")
+	GW_READY=$ready
 	# GWT_MODE forces a strategy (the VM lab runs the suite per mode).
 	GW_ARGS=(--json --ready-file "$ready" ${GWT_MODE:+--mode "$GWT_MODE"} "$@")
 	log "gwtrace ${GW_ARGS[*]}"
@@ -480,15 +512,16 @@ gw_stop_sig() {
 	gw_check_output
 }
 
-# The output is JSON lines with exactly one summary at the end.
+# The output is JSON lines with exactly one summary at the end (of type
+# $GW_SUMMARY_TYPE: "summary", or "monitor_summary" for gwtrace monitor).
 gw_check_output() {
-	[[ -s $GW_OUT ]] || fail "gwtrace --json printed nothing on stdout (want at least a summary)"
+	local n t=${GW_SUMMARY_TYPE:-summary}
+	[[ -s $GW_OUT ]] || fail "gwtrace --json printed nothing on stdout (want at least a $t)"
 	jq empty "$GW_OUT" >/dev/null 2>&1 || fail "gwtrace --json stdout is not JSON lines"
-	local n
-	n=$(jq -c 'select(.type == "summary")' "$GW_OUT" | wc -l)
-	((n == 1)) || fail "gwtrace --json printed $n summary lines (want 1)"
-	jq -e -s '.[-1].type == "summary"' "$GW_OUT" >/dev/null ||
-		fail "the summary is not the last line of gwtrace's output"
+	n=$(jq -c --arg t "$t" 'select(.type == $t)' "$GW_OUT" | wc -l)
+	((n == 1)) || fail "gwtrace --json printed $n $t lines (want 1)"
+	jq -e -s --arg t "$t" '.[-1].type == $t' "$GW_OUT" >/dev/null ||
+		fail "the $t is not the last line of gwtrace's output"
 }
 
 # ----------------------------------------------------------------------------
@@ -611,12 +644,13 @@ assert_no_packet() {
 	fi
 }
 
-# assert_summary JQ_COND DESC: the summary line satisfies JQ_COND.
+# assert_summary JQ_COND DESC: the summary line (of type $GW_SUMMARY_TYPE)
+# satisfies JQ_COND.
 assert_summary() {
-	local cond=$1 desc=${2:-$1}
-	jq -e -s "map(select(.type == \"summary\")) | length == 1 and (.[0] | $cond)" \
+	local cond=$1 desc=${2:-$1} t=${GW_SUMMARY_TYPE:-summary}
+	jq -e -s --arg t "$t" "map(select(.type == \$t)) | length == 1 and (.[0] | $cond)" \
 		"$GW_OUT" >/dev/null ||
-		fail "summary: expected $desc (jq: $cond)"
+		fail "$t: expected $desc (jq: $cond)"
 }
 
 # jq condition: the packet's flow is FROM -> TO (echo requests, datagrams).

@@ -13,8 +13,8 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint)$'
-VM_NTESTS=6
+VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded)$'
+VM_NTESTS=9
 # Probes that have an implementation of the forced strategy on 6.1.
 VM_FUNC_PROBES='["fib:lookup","nf:hook","nf:table","xfrm:output","xfrm:input","xfrm:policy","ip:verdict"]'
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# The IPsec scenarios (tests/e2e/test_ipsec.sh) on a kernel with ESP:
+# The IPsec scenarios (tests/e2e/test_ipsec*.sh: trace and monitor) on a
+# kernel with ESP:
 # Debian 12's 6.1, booted under qemu by the VM lab (scripts/vmlab). This
 # machine's kernel has no ESP, no fentry and no kprobes, so the suite skips
 # here; in the guest it runs once with the strategy forced to fentry and
@@ -20,8 +21,9 @@ vm_ipsec_suite() {
 	[[ -z ${GWT_NO_VM:-} ]] || skip "GWT_NO_VM is set"
 
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-	n=$(bash "$root/tests/e2e/test_ipsec.sh" --list | grep -cE "$VM_IPSEC_TESTS") || true
-	((n > 0)) || fail "no $VM_IPSEC_TESTS tests in tests/e2e/test_ipsec.sh"
+	n=$(for f in "$root"/tests/e2e/test_ipsec*.sh; do bash "$f" --list; done |
+		grep -cE "$VM_IPSEC_TESTS") || true
+	((n > 0)) || fail "no $VM_IPSEC_TESTS tests in tests/e2e/test_ipsec*.sh"
 	"$root/scripts/vmlab/prepare.sh" --quiet >"$GWT_TMP/prepare.log" 2>&1 ||
 		skip "VM lab unavailable: $(tail -n 1 "$GWT_TMP/prepare.log")"
 	log=$GWT_TMP/vm-ipsec-$mode.log

@@ -30,6 +30,7 @@
 #define FX_R_IP_INNOROUTES 5
 #define FX_R_NETFILTER_DROP 12
 #define FX_R_XFRM_POLICY 18
+#define FX_R_NO_SOCKET 20
 #define FX_R_UNKNOWN 77 /* no name in this kernel */
 
 #define FX_LOC_NFT 0xffffffff81a003a8ULL  /* nft_do_chain+0x3a8 */
@@ -59,6 +60,8 @@ static inline const char *fx_reason(void *ctx, __u32 reason)
 		return "NETFILTER_DROP";
 	case FX_R_XFRM_POLICY:
 		return "XFRM_POLICY";
+	case FX_R_NO_SOCKET:
+		return "NO_SOCKET";
 	}
 	return NULL;
 }

@@ -306,6 +306,84 @@ static void test_bad_input(void **state)
 	}
 }
 
+/* --record FILE: trace only, a path is required. */
+static void test_record(void **state)
+{
+	struct gw_config c;
+	struct output o;
+
+	(void)state;
+	assert_int_equal(PARSE(&c, &o), 0);
+	assert_null(c.record_file);
+	assert_int_equal(PARSE(&c, &o, "--all", "--record", "/tmp/gw.rec"), 0);
+	assert_string_equal(c.record_file, "/tmp/gw.rec");
+	assert_int_equal(PARSE(&c, &o, "trace", "--record=rel/x y"), 0);
+	assert_string_equal(c.record_file, "rel/x y");
+
+	assert_int_equal(PARSE(&c, &o, "--record", ""), 2);
+	assert_contains(o.err, "invalid path '' for --record");
+	assert_null(c.record_file);
+	assert_int_equal(PARSE(&c, &o, "probes", "--record", "/tmp/gw.rec"), 2);
+	assert_contains(o.err, "--record is not an option of 'probes'");
+	assert_int_equal(PARSE(&c, &o, "monitor", "--record", "/tmp/gw.rec"), 2);
+	assert_contains(o.err, "--record is not an option of 'monitor'");
+	assert_int_equal(PARSE(&c, &o, "--record"), 2);
+	assert_contains(o.err, "--record");
+	assert_string_equal(o.out, "");
+}
+
+/* monitor: its own options, ranges, and the options it refuses. */
+static void test_monitor(void **state)
+{
+	struct gw_config c;
+	struct output o;
+
+	(void)state;
+	assert_int_equal(PARSE(&c, &o, "monitor"), 0);
+	assert_int_equal(c.cmd, GW_CMD_MONITOR);
+	assert_null(c.listen);
+	assert_true(c.interval == 10.0);
+	assert_int_equal(c.drop_limit, 5);
+	assert_int_equal(c.flows, 16384);
+
+	assert_int_equal(PARSE(&c, &o, "monitor", "--listen", "127.0.0.1:9464",
+			       "--interval", "0.5", "--drop-limit", "0", "--flows", "64",
+			       "--host", "10.0.0.1", "--json", "--duration", "3"), 0);
+	assert_string_equal(c.listen, "127.0.0.1:9464");
+	assert_true(c.interval == 0.5);
+	assert_int_equal(c.drop_limit, 0);
+	assert_int_equal(c.flows, 64);
+	assert_true(c.json);
+	assert_true(c.filter.flags & GW_F_HOST);
+	/* Options may come before the command word. */
+	assert_int_equal(PARSE(&c, &o, "--listen", "[::1]:0", "monitor"), 0);
+	assert_string_equal(c.listen, "[::1]:0");
+
+	assert_int_equal(PARSE(&c, &o, "monitor", "--listen", "host:80"), 2);
+	assert_contains(o.err, "--listen");
+	assert_contains(o.err, "host:80");
+	assert_int_equal(PARSE(&c, &o, "monitor", "--listen", "1.2.3.4"), 2);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--interval", "0.01"), 2);
+	assert_contains(o.err, "--interval");
+	assert_int_equal(PARSE(&c, &o, "monitor", "--drop-limit", "100001"), 2);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--flows", "63"), 2);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--flows", "1048577"), 2);
+	/* Half a command line is never acted on. */
+	assert_null(c.listen);
+	assert_int_equal(c.cmd, GW_CMD_TRACE);
+
+	assert_int_equal(PARSE(&c, &o, "monitor", "--all"), 2);
+	assert_contains(o.err, "--all is not an option of 'monitor'");
+	assert_int_equal(PARSE(&c, &o, "monitor", "--track-max", "2048"), 2);
+	assert_contains(o.err, "--track-max is not an option of 'monitor'");
+	assert_int_equal(PARSE(&c, &o, "--listen", ":9464"), 2);
+	assert_contains(o.err, "--listen is not an option of 'trace'");
+	assert_int_equal(PARSE(&c, &o, "probes", "--flows", "100"), 2);
+	assert_contains(o.err, "--flows is not an option of 'probes'");
+	assert_int_equal(PARSE(&c, &o, "monitor", "probes"), 2);
+	assert_contains(o.err, "unexpected argument 'probes'");
+}
+
 static void test_help(void **state)
 {
 	static const char *const want[] = {
@@ -451,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_filter_options),
 		cmocka_unit_test(test_output_tracing_options),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_netns),

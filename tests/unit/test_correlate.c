@@ -535,6 +535,52 @@ static void test_not_specified_not_drop(void **state)
 	assert_int_equal(p->verdicts, vbits(2, GW_V_FORWARDED, GW_V_SENT));
 }
 
+/* Root's ping: its raw socket got a clone of the echo reply, then the
+ * kernel freed the original with NO_SOCKET (no ping socket). The reply was
+ * delivered; an echo request freed the same way was not. */
+static void test_echo_reply_no_socket_delivered(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple rep = fx_icmp("10.2.0.2", "10.1.0.2", 7);
+	struct gw_tuple req = fx_icmp("10.1.0.2", "10.2.0.2", 7);
+	struct gw_event ev[3];
+	const struct gw_packet *p;
+
+	rep.icmp_type = 0;
+	ev[0] = fx_nf(40, T0, false, GW_NF_LOCAL_IN, &rep);
+	ev[1] = fx_nf(40, T0 + 10, true, GW_NF_LOCAL_IN, &rep);
+	ev[2] = fx_drop(40, T0 + 20, FX_R_NO_SOCKET, FX_LOC_FWD, &rep);
+	push_all(t, ev, 3);
+	assert_int_equal(t->sink.n, 1);
+	p = &t->sink.pkts[0];
+	assert_null(p->drop);
+	assert_int_equal(p->outcome, GW_OUT_DELIVERED);
+
+	ev[0] = fx_drop(41, T0 + 30, FX_R_NO_SOCKET, FX_LOC_FWD, &req);
+	push_all(t, ev, 1);
+	assert_int_equal(t->sink.n, 2);
+	p = &t->sink.pkts[1];
+	assert_non_null(p->drop);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+}
+
+/* gwtrace monitor streams the drop step alone: without a reason, the xfrm
+ * counter the kernel side recorded makes it a drop (xfrm_input failure). */
+static void test_not_specified_with_xfrm_cause(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple esp = fx_tuple("192.0.2.1", "192.0.2.2", 50, 0, 0);
+	struct gw_event ev = fx_drop(50, T0, FX_R_NOT_SPECIFIED, FX_LOC_FWD, &esp);
+	const struct gw_packet *p;
+
+	ev.drop.xfrm_mib = 4;
+	assert_int_equal(corr__push(t->c, &ev), 0);
+	assert_int_equal(t->sink.n, 1);
+	p = &t->sink.pkts[0];
+	assert_ptr_equal(p->drop, &p->steps[0]);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+}
+
 /* A lone DROP step (an untracked packet dropped) per reason. */
 static void test_drop_reasons(void **state)
 {
@@ -853,6 +899,8 @@ int main(void)
 		T(test_skb_reuse),
 		T(test_interleaved_out_of_order),
 		T(test_not_specified_not_drop),
+		T(test_echo_reply_no_socket_delivered),
+		T(test_not_specified_with_xfrm_cause),
 		T(test_drop_reasons),
 		T(test_idle_timeout),
 		T(test_max_packets_eviction),

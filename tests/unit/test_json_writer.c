@@ -200,6 +200,71 @@ static void test_all_bytes(void **state)
 	assert_true(fx_json_line_ok(done()));
 }
 
+/*
+ * Records far larger than the writer's stage: strings longer than it,
+ * escapes and UTF-8 sequences across its boundary, numbers and names
+ * split by a flush. The output must be what one byte at a time gives.
+ */
+static void test_large_record(void **state)
+{
+	size_t big_len = 3 * JW_STAGE + 123, cap = 64 * JW_STAGE, n = 0, i, k;
+	char *big = malloc(big_len + 1), *want = malloc(cap);
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(want);
+	for (i = 0; i < big_len; i++)
+		big[i] = (char)('a' + i % 26);
+	big[JW_STAGE - 7] = '"';
+	big[JW_STAGE + 1] = '\x01';
+	memcpy(big + 2 * JW_STAGE - 9, "\xe2\x82\xac", 3); /* € across a flush */
+	big[big_len] = '\0';
+
+	jw_start_object(&w);
+	n += (size_t)snprintf(want + n, cap - n, "{");
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 700; i++) {
+			jw_u64_field(&w, "n", i * 1000003u);
+			n += (size_t)snprintf(want + n, cap - n, "%s\"n\":%zu",
+					      k || i ? "," : "", i * 1000003u);
+		}
+		jw_string_field(&w, "big", big);
+		n += (size_t)snprintf(want + n, cap - n, ",\"big\":\"");
+		for (i = 0; i < big_len; i++) {
+			if (big[i] == '"')
+				n += (size_t)snprintf(want + n, cap - n, "\\\"");
+			else if (big[i] == '\x01')
+				n += (size_t)snprintf(want + n, cap - n, "\\u0001");
+			else
+				want[n++] = big[i];
+		}
+		want[n++] = '"';
+	}
+	jw_end_object(&w);
+	jw_endline(&w);
+	n += (size_t)snprintf(want + n, cap - n, "}\n");
+	assert_true(n < cap);
+	assert_string_equal(done(), want);
+	assert_true(fx_json_line_ok(out.buf));
+	free(big);
+	free(want);
+}
+
+/* A complete top-level value is in the FILE when the call returns, so
+ * other writes to the same FILE keep their place. */
+static void test_order_with_direct_writes(void **state)
+{
+	(void)state;
+	jw_u64(&w, 1);
+	fputs("X", out.f);
+	jw_start_object(&w);
+	jw_null_field(&w, "a");
+	jw_end_object(&w);
+	fputs("Y", out.f);
+	jw_endline(&w);
+	assert_string_equal(done(), "1X,{\"a\":null}Y\n");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -215,6 +280,8 @@ int main(void)
 		T(test_string_len),
 		T(test_numbers),
 		T(test_all_bytes),
+		T(test_large_record),
+		T(test_order_with_direct_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

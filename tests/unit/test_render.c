@@ -849,11 +849,39 @@ static void test_summary_json(void **state)
 	assert_true(fx_json_line_ok(t->out.buf));
 }
 
+/* The hand-rolled IPv4 formatter agrees with inet_ntop() on every octet
+ * value in every position; short buffers and IPv6 go to inet_ntop(). */
+static void test_addr_str(void **state)
+{
+	char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+	__u8 a[16] = { 0 };
+	unsigned v, pos;
+
+	(void)state;
+	for (pos = 0; pos < 4; pos++) {
+		for (v = 0; v < 256; v++) {
+			memset(a, (int)(pos * 37 + 1), 4);
+			a[pos] = (__u8)v;
+			assert_non_null(inet_ntop(AF_INET, a, want, sizeof(want)));
+			assert_string_equal(packet__addr_str(AF_INET, a, got, sizeof(got)), want);
+		}
+	}
+	fx_addr(a, "255.255.255.255");
+	assert_string_equal(packet__addr_str(AF_INET, a, got, 16), "255.255.255.255");
+	assert_string_equal(packet__addr_str(AF_INET, a, got, 15), "?");
+	fx_addr(a, "1.2.3.4");
+	assert_string_equal(packet__addr_str(AF_INET, a, got, 8), "1.2.3.4");
+	fx_addr(a, "fd00::1");
+	assert_string_equal(packet__addr_str(AF_INET6, a, got, sizeof(got)), "fd00::1");
+	assert_string_equal(packet__addr_str(0, a, got, sizeof(got)), "?");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_str),
 		T(test_text_netfilter_drop),
 		T(test_text_forwarded),
 		T(test_text_snat),

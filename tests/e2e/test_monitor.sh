@@ -1,0 +1,384 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# `gwtrace monitor` (always on): exact kernel-side counts by fate, a drop
+# log bounded by --drop-limit per flow and window, a bounded flow table,
+# and Prometheus metrics at --listen, read with curl and scraped by a real
+# Prometheus server.
+# Run: tests/run.sh -k monitor, or tests/e2e/test_monitor.sh TEST.
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/lib_bpf.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_bpf.sh"
+
+MON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GW_SUMMARY_TYPE=monitor_summary	# gw_stop checks the monitor's last line
+
+# The gateway's forward chain drops what RULE matches (nft syntax).
+gw_forward_drop() {
+	nft_apply "$NS_GW" "table inet gwt_filter {
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			$1
+		}
+	}"
+}
+
+# ping in NS... uses ICMP datagram sockets, as an unprivileged ping does.
+# A raw-socket ping (root's) gets its echo replies as a clone while the
+# kernel frees the original with NO_SOCKET in ping_rcv: a "drop" of a
+# packet that was in fact received (see the report of this test file).
+ping_dgram() {
+	local ns
+	for ns in "$@"; do
+		ns_sysctl "$ns" net/ipv4/ping_group_range "0 2147483647"
+	done
+}
+
+# ----------------------------------------------------------------------------
+# The monitor's output
+
+# mon_summary [JQ]: the monitor_summary line (after gw_stop), or JQ of it.
+mon_summary() {
+	jq -c "select(.type == \"monitor_summary\") | ${1:-.}" "$GW_OUT"
+}
+
+# mon_expect JQ_COND DESC: a check on the monitor_summary. A failure does
+# not end the test: all checks run, the test fails at its end (lib.sh).
+mon_expect() {
+	jq -e -s "map(select(.type == \"monitor_summary\")) | length == 1 and (.[0] | $1)" \
+		"$GW_OUT" >/dev/null ||
+		gwt__check_failed "monitor_summary: expected $2; got $(mon_summary)"
+}
+
+# drop_lines JQ_COND: the drop-log packet lines where JQ_COND holds.
+drop_lines() {
+	gw_packets | jq -c "select(.outcome == \"dropped\") | select($1)"
+}
+
+# mon_port: MON_PORT = the --listen port from the ready file ("port N").
+mon_port() {
+	local i
+	MON_PORT=""
+	for ((i = 0; i < 50; i++)); do
+		MON_PORT=$(sed -n 's/^port \([0-9][0-9]*\)$/\1/p' "$GW_READY")
+		[[ -z $MON_PORT ]] || return 0
+		sleep 0.1
+	done
+	fail "no 'port N' line in the ready file of gwtrace monitor --listen: $(head -c 200 "$GW_READY")"
+}
+
+# http_get PATH [curl args]: HTTP_CODE, HTTP_TYPE; the body in $GWT_TMP/body.
+http_get() {
+	local meta path=$1; shift
+	meta=$(curl -sS -m 5 -o "$GWT_TMP/body" -w '%{http_code} %{content_type}' "$@" \
+		"http://127.0.0.1:$MON_PORT$path") || fail "curl http://127.0.0.1:$MON_PORT$path failed"
+	HTTP_CODE=${meta%% *} HTTP_TYPE=${meta#* }
+}
+
+# ----------------------------------------------------------------------------
+# Traffic
+
+# UDPFLOOD: bench/udpflood.c, built for this test (skip without a compiler).
+build_udpflood() {
+	command -v cc >/dev/null 2>&1 || skip "needs a C compiler (cc) to build bench/udpflood.c"
+	UDPFLOOD=$GWT_TMP/udpflood
+	cc -O2 -std=gnu11 -D_GNU_SOURCE -o "$UDPFLOOD" "$MON_ROOT/bench/udpflood.c" ||
+		fail "cannot build bench/udpflood.c"
+}
+
+# flood NS COUNT udpflood-args...: COUNT datagrams; FLOOD_SENT = its count.
+flood() {
+	local ns=$1 count=$2 out; shift 2
+	out=$(ip netns exec "$ns" timeout 60 "$UDPFLOOD" -n "$count" -t 50 "$@") ||
+		fail "udpflood -n $count $* failed: $out"
+	log "udpflood -n $count $*: $out"
+	[[ $out =~ sent=([0-9]+) ]] || fail "udpflood printed no sent=N: $out"
+	FLOOD_SENT=${BASH_REMATCH[1]}
+	((FLOOD_SENT == count)) || fail "udpflood sent $FLOOD_SENT of $count datagrams in 50 s"
+}
+
+# fast_ping NS DST COUNT: PING_SENT = echo requests sent (ping's count).
+fast_ping() {
+	local out
+	out=$(ip netns exec "$1" ping -n -q -c "$3" -i 0.002 -l 20 -W 0.3 "$2" 2>&1) || true
+	[[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]] ||
+		fail "ping $2: no statistics line: $out"
+	PING_SENT=${BASH_REMATCH[1]} PING_RECEIVED=${BASH_REMATCH[2]}
+}
+
+# ----------------------------------------------------------------------------
+# Prometheus (Debian's package): PROM_PORT, its API through prom_query.
+
+# A TCP port nobody listens on, below the ephemeral range.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + SRANDOM % 12000))
+		[[ -z $(ss -Hltn "sport = :$p") ]] && break
+	done
+	printf '%d' "$p"
+}
+
+# prom_start TARGET_PORT: Prometheus on 127.0.0.1, scraping
+# 127.0.0.1:TARGET_PORT/metrics every second; ended by the clean-up.
+prom_start() {
+	local dir=$GWT_TMP/prom try pid i
+	require_cmd prometheus curl
+	mkdir -p "$dir/data"
+	cat >"$dir/prometheus.yml" <<-EOF
+		global:
+		  scrape_interval: 1s
+		  scrape_timeout: 1s
+		  evaluation_interval: 1s
+		scrape_configs:
+		  - job_name: gwtrace
+		    static_configs:
+		      - targets: ['127.0.0.1:$1']
+	EOF
+	for try in 1 2 3; do	# a port taken between free_port and the bind
+		PROM_PORT=$(free_port)
+		prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+			--web.listen-address="127.0.0.1:$PROM_PORT" >"$dir/log" 2>&1 </dev/null &
+		pid=$!
+		gwt_track_pid "$pid"
+		for ((i = 0; i < 300; i++)); do
+			curl -sf -m 1 -o /dev/null "http://127.0.0.1:$PROM_PORT/-/ready" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q 'address already in use' "$dir/log" || break
+		log "Prometheus: port $PROM_PORT taken (try $try)"
+	done
+	fail "Prometheus did not become ready on 127.0.0.1:$PROM_PORT: $(tail -n 5 "$dir/log")"
+}
+
+# prom_query EXPR: PROM_ANSWER = the API's JSON, PROM_VALUE = the value of
+# the first series ("none" if the result is empty).
+prom_query() {
+	PROM_ANSWER=$(curl -sS -m 5 -G --data-urlencode "query=$1" \
+		"http://127.0.0.1:$PROM_PORT/api/v1/query" 2>&1) || true
+	PROM_VALUE=$(jq -r '.data.result[0].value[1] // "none"' <<<"$PROM_ANSWER" 2>/dev/null) ||
+		PROM_VALUE="none"
+}
+
+# prom_wait EXPR WANT: poll (30 s) until EXPR reaches WANT; it must equal it.
+prom_wait() {
+	local t0=$EPOCHREALTIME
+	while :; do
+		prom_query "$1"
+		[[ $PROM_VALUE =~ ^[0-9]+$ ]] && ((PROM_VALUE >= $2)) && break
+		if (($(gwt__elapsed_ms "$t0") > 30000)); then
+			curl -sS -m 5 "http://127.0.0.1:$MON_PORT/metrics" 2>&1 |
+				grep -v '^#' | gwt__trunc 300 40 >&2 || true
+			fail "Prometheus: $1 = $PROM_VALUE after 30 s (want $2); last answer: ${PROM_ANSWER:0:800}"
+		fi
+		sleep 0.5
+	done
+	log "Prometheus: $1 = $PROM_VALUE after $(gwt__elapsed_ms "$t0") ms"
+	((PROM_VALUE == $2)) || fail "Prometheus: $1 = $PROM_VALUE, want exactly $2: ${PROM_ANSWER:0:800}"
+}
+
+# prom_expect EXPR WANT DESC: EXPR's value is WANT now.
+prom_expect() {
+	prom_query "$1"
+	[[ $PROM_VALUE == "$2" ]] ||
+		gwt__check_failed "Prometheus: $3: $1 = $PROM_VALUE (want $2): ${PROM_ANSWER:0:600}"
+}
+
+# ----------------------------------------------------------------------------
+
+# 100000 datagrams into an nft drop: all counted, 5 logged. The kernel's
+# windows are ts_ns / --interval (aligned to boot, not to gwtrace's start):
+# a flood can straddle two, each with its own --drop-limit.
+test_monitor_drop_storm_bounded() {
+	local n=100000 limit=5 flow lines dropped logged windows
+	build_udpflood
+	topo_standard
+	topo_check_reach 10.2.0.2
+	gw_forward_drop 'ip daddr 10.2.0.2 udp dport 9 drop'
+	gw_start monitor --host 10.2.0.2 --drop-limit "$limit" --interval 60
+	flood "$NS_C" "$n" -d 10.2.0.2 -p 9
+	gw_stop
+	flow="$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"udp\" and .flow.dport == 9"
+	GWT_FOCUS=$flow
+	lines=$(drop_lines "$flow and .drop.reason == \"NETFILTER_DROP\"")
+	windows=$(jq -s -c 'group_by(.ts_ns / 60e9 | floor) | map(length)' <<<"$lines")
+	log "NETFILTER_DROP lines per kernel window: $windows; all drop lines by reason:" \
+		"$(drop_lines true | jq -s -c 'group_by(.drop.reason) | map({(.[0].drop.reason): length}) | add')"
+	jq -e --argjson l "$limit" '.[0] == $l and all(.[]; . <= $l) and length <= 2' \
+		<<<"$windows" >/dev/null ||
+		gwt__check_failed "want exactly --drop-limit $limit NETFILTER_DROP lines for the flow per kernel window (one or two windows); got $windows"
+	dropped=$(mon_summary .packets.dropped)
+	logged=$(gw_packets | wc -l)
+	log "flood sent $FLOOD_SENT; summary: $(mon_summary)"
+	# Every datagram dies at the gateway: in nft, or earlier in a full backlog.
+	mon_expect ".packets.dropped == $FLOOD_SENT" "packets.dropped == $FLOOD_SENT (every datagram sent)"
+	mon_expect ".drop_log_lines == $logged" "drop_log_lines == $logged (the packet lines printed)"
+	mon_expect ".drop_log_suppressed == $dropped - .drop_log_lines" \
+		"drop_log_suppressed == dropped - drop_log_lines"
+	mon_expect '.lost_events == 0' "lost_events == 0"
+	# Handed to a driver once each, by the client's veth; nothing reaches
+	# the gateway's WAN side.
+	mon_expect ".packets.sent == $FLOOD_SENT" "packets.sent == $FLOOD_SENT (the client's veth)"
+	mon_expect '.packets.forwarded == 0 and .packets.delivered == 0' "nothing forwarded or delivered"
+}
+
+# A real Prometheus scrapes --listen every second: the drops it sees are
+# exactly the pings nft dropped, labelled with the gateway's netns name.
+test_monitor_prometheus_scrape() {
+	local name names meta bad want_families loc
+	require_cmd prometheus curl
+	topo_standard
+	topo_check_reach 10.2.0.2
+	ns_check_reach "$NS_SRV" 10.1.0.2
+	ping_dgram "$NS_C" "$NS_SRV"
+	gw_forward_drop 'ip daddr 10.2.0.2 icmp type echo-request drop'
+	gw_start monitor --host 10.2.0.2 --listen 127.0.0.1:0
+	mon_port
+	prom_start "$MON_PORT"
+	# Accepted first: the server pings the client (both ways forwarded by
+	# the gateway: 3 requests, 3 replies). Then the drops.
+	fast_ping "$NS_SRV" 10.1.0.2 3
+	((PING_RECEIVED == 3)) || fail "server -> client: $PING_RECEIVED of 3 replies"
+	fast_ping "$NS_C" 10.2.0.2 300
+	((PING_RECEIVED == 0)) || fail "$PING_RECEIVED pings got through the nft drop"
+	prom_wait 'sum(gwtrace_packets_total{fate="dropped",reason="NETFILTER_DROP"})' "$PING_SENT"
+	prom_query 'gwtrace_packets_total{fate="dropped",reason="NETFILTER_DROP"}'
+	bad=$(jq -c --arg ns "$NS_GW" '[.data.result[].metric | select(.netns != $ns)]' <<<"$PROM_ANSWER")
+	[[ $bad == "[]" ]] || gwt__check_failed "drop series not labelled netns=\"$NS_GW\": $bad"
+	# location: the function of the drop log's "func+0xoff", without offset.
+	loc=$(drop_lines "$(flow_is 10.1.0.2 10.2.0.2)" | jq -r '.drop.location | sub("\\+.*"; "")' | sort -u)
+	bad=$(jq -c --arg loc "$loc" '[.data.result[].metric | select(.location != $loc)]' <<<"$PROM_ANSWER")
+	[[ -n $loc && $bad == "[]" ]] ||
+		gwt__check_failed "drop series' location label is not \"$loc\" (the drop log's function): $bad"
+	prom_expect "sum(gwtrace_packets_total{fate=\"forwarded\",netns=\"$NS_GW\"})" 6 \
+		"the gateway forwarded the 3 accepted requests and their 3 replies"
+	prom_expect 'up{job="gwtrace"}' 1 "the scrape target is up"
+	prom_expect 'gwtrace_build_info' 1 "gwtrace_build_info"
+	prom_query 'gwtrace_build_info'
+	jq -e '.data.result[0].metric.version | length > 0' <<<"$PROM_ANSWER" >/dev/null ||
+		gwt__check_failed "gwtrace_build_info has no version label: ${PROM_ANSWER:0:300}"
+	# Every family Prometheus stored: present, and _total iff a counter
+	# (as Prometheus typed it and as /metrics declares it).
+	names=$(curl -sS -m 5 "http://127.0.0.1:$PROM_PORT/api/v1/label/__name__/values" |
+		jq -r '.data[] | select(startswith("gwtrace_"))')
+	want_families="gwtrace_packets_total gwtrace_bytes_total gwtrace_flows gwtrace_flow_table_size
+		gwtrace_flows_evicted_total gwtrace_drop_log_lines_total gwtrace_drop_log_suppressed_total
+		gwtrace_events_lost_total gwtrace_probe_info gwtrace_build_info"
+	for name in $want_families; do
+		grep -qx "$name" <<<"$names" || gwt__check_failed "Prometheus has no series of $name"
+	done
+	meta=$(curl -sS -m 5 "http://127.0.0.1:$PROM_PORT/api/v1/metadata")
+	bad=$(jq -r '.data | to_entries[] | select(.key | startswith("gwtrace_"))
+		| select((.value[0].type == "counter") != (.key | endswith("_total")))
+		| "\(.key) (\(.value[0].type))"' <<<"$meta")
+	[[ -z $bad ]] || gwt__check_failed "Prometheus metadata: _total iff counter broken by: $bad"
+	http_get /metrics
+	bad=$(awk '$1 == "#" && $2 == "TYPE" && (($4 == "counter") != ($3 ~ /_total$/)) { print $3, $4 }' \
+		"$GWT_TMP/body")
+	[[ -z $bad ]] || gwt__check_failed "/metrics: # TYPE lines with _total iff counter broken by: $bad"
+	gw_stop
+	mon_expect ".packets.dropped == $PING_SENT" "packets.dropped == $PING_SENT (as Prometheus saw)"
+}
+
+# The HTTP endpoint by itself, --listen errors, and a clean exit.
+test_monitor_metrics_endpoint() {
+	local out rc bad=() args port ready
+	require_cmd curl
+	bpf_before
+	gw_start monitor --host 10.2.0.2 --listen 127.0.0.1:0
+	bpf_record_ours
+	mon_port
+	port=$MON_PORT
+	http_get /metrics
+	[[ $HTTP_CODE == 200 ]] || fail "GET /metrics: status $HTTP_CODE (want 200)"
+	[[ $HTTP_TYPE == "text/plain; version=0.0.4"* ]] ||
+		fail "GET /metrics: Content-Type '$HTTP_TYPE' (want text/plain; version=0.0.4)"
+	grep -q '^# TYPE gwtrace_packets_total counter$' "$GWT_TMP/body" ||
+		fail "/metrics has no '# TYPE gwtrace_packets_total counter': $(head -c 400 "$GWT_TMP/body")"
+	grep -q '^gwtrace_build_info{version="[^"]\+"} 1$' "$GWT_TMP/body" ||
+		fail "/metrics has no gwtrace_build_info{version=...} 1"
+	grep -q '^gwtrace_flow_table_size 16384$' "$GWT_TMP/body" ||
+		fail "/metrics: gwtrace_flow_table_size is not the default 16384"
+	http_get /nothing-here
+	[[ $HTTP_CODE == 404 ]] || fail "GET /nothing-here: status $HTTP_CODE (want 404)"
+	http_get /metrics -X POST
+	[[ $HTTP_CODE == 405 ]] || fail "POST /metrics: status $HTTP_CODE (want 405)"
+	# The port is taken: a second monitor says so, exits 1, never ready.
+	ready=$GWT_TMP/ready.second
+	rc=0
+	out=$(timeout 20 "$GWTRACE" monitor --host 10.2.0.2 --duration 5 --ready-file "$ready" \
+		--listen "127.0.0.1:$port" 2>&1 >/dev/null) || rc=$?
+	((rc == 1)) || fail "--listen 127.0.0.1:$port (in use) exited $rc (want 1): ${out:0:300}"
+	[[ $out == *"127.0.0.1:$port"* && ${out,,} == *"in use"* ]] ||
+		fail "--listen on a port in use: the message does not name 127.0.0.1:$port and 'in use': ${out:0:300}"
+	[[ ! -e $ready ]] || fail "gwtrace wrote its ready file although --listen failed"
+	gw_stop
+	bpf_expect_gone "SIGINT (gwtrace monitor --listen)"
+	[[ -z $(ss -Hltn "sport = :$port") ]] || fail "port $port still listening after gwtrace exited"
+	# Bad --listen values: usage errors (2), before anything is loaded.
+	for args in 1.2.3.4 host:80 127.0.0.1:65536 127.0.0.1: '[::1:80' ''; do
+		rc=0
+		out=$(timeout 15 "$GWTRACE" monitor --duration 1 --listen "$args" 2>&1 >/dev/null) || rc=$?
+		if ((rc != 2)); then
+			bad+=("--listen '$args' exited $rc (want 2)${out:+: ${out:0:200}}")
+		elif [[ $out != *"$args"* || $out != *listen* ]]; then
+			bad+=("--listen '$args' exited 2, the message does not name --listen and the value: ${out:0:200}")
+		fi
+	done
+	((${#bad[@]} == 0)) || fail "${#bad[@]} bad --listen values: $(printf '%s; ' "${bad[@]}")"
+}
+
+# Healthy pings client -> server, counted at every hop of both ways.
+test_monitor_forwarded_counts() {
+	local n=50
+	topo_standard
+	topo_check_reach 10.2.0.2
+	ping_dgram "$NS_C"
+	gw_start monitor --host 10.2.0.2
+	fast_ping "$NS_C" 10.3.0.2 20	# not --host 10.2.0.2: counted nowhere
+	fast_ping "$NS_C" 10.2.0.2 "$n"
+	((PING_RECEIVED == PING_SENT)) || fail "healthy path: $PING_RECEIVED of $PING_SENT replies"
+	gw_stop
+	n=$PING_SENT
+	# Requests: the gateway and the upstream router forward, the server
+	# delivers; replies the same way back to the client. Each of the 3
+	# hops of each way hands the packet to a veth once.
+	mon_expect ".packets.forwarded == 4 * $n" "packets.forwarded == $((4 * n)) (2 routers x $n requests + $n replies)"
+	mon_expect ".packets.delivered == 2 * $n" "packets.delivered == $((2 * n)) (server + client)"
+	mon_expect ".packets.sent == 6 * $n" "packets.sent == $((6 * n)) (3 hops x 2 ways)"
+	mon_expect '.packets.dropped == 0' "packets.dropped == 0"
+	mon_expect '.lost_events == 0 and .drop_log_lines == 0' "no loss, no drop-log line"
+	[[ $(gw_packets | wc -l) == 0 ]] || fail "drop log not empty on a healthy path: $(gw_packets | head -n 2)"
+}
+
+# 500 flows into a 64-entry flow table: the flows that do not fit are
+# counted (flow_table_full); the totals are still exact. The gateway's
+# view (--netns): each datagram is forwarded (and sent on) or dropped there.
+test_monitor_flow_table_bounded() {
+	local n=64000
+	build_udpflood
+	topo_standard
+	topo_check_reach 10.2.0.2
+	gw_start monitor --netns "$NS_GW" --host 10.2.0.2 --proto udp --flows 64 \
+		--listen 127.0.0.1:0
+	mon_port
+	flood "$NS_C" "$n" -d 10.2.0.2 -p 9 -s 20000-20499
+	http_get /metrics
+	gw_stop
+	log "flood sent $FLOOD_SENT; summary: $(mon_summary)"
+	grep -q '^gwtrace_flow_table_size 64$' "$GWT_TMP/body" ||
+		gwt__check_failed "/metrics: gwtrace_flow_table_size is not 64 ($(grep '^gwtrace_flow' "$GWT_TMP/body"))"
+	awk '$1 == "gwtrace_flows" && $2 <= 64 { ok = 1 } END { exit !ok }' "$GWT_TMP/body" ||
+		gwt__check_failed "/metrics: gwtrace_flows not <= 64 ($(grep '^gwtrace_flows ' "$GWT_TMP/body"))"
+	mon_expect '.flow_table_full > 0' "flow_table_full > 0 (500 flows x 2 fates, 64 entries)"
+	mon_expect ".packets.forwarded + .packets.dropped == $FLOOD_SENT" \
+		"packets.forwarded + packets.dropped == $FLOOD_SENT (each datagram at the gateway)"
+	mon_expect '.packets.sent == .packets.forwarded' "packets.sent == packets.forwarded"
+	mon_expect '.packets.delivered == 0' "packets.delivered == 0"
+	mon_expect '.lost_events == 0' "lost_events == 0 (a full flow table loses no total)"
+}
+
+gwt_main "$@"
