@@ -217,7 +217,7 @@ tracer_stop() {
 # ----------------------------------------------------------------------------
 # One run: start the tracer, flood, measure the middle, stop.
 
-declare -A PPS SENT EVENTS LOST EVPS EVPP HWM FAILS
+declare -A PPS SENT EVENTS LOST EVPS EVPP HWM FAILS COUNTED
 
 add() {	# ARRAY KEY VALUE: append to a space-separated list
 	local -n arr=$1
@@ -259,6 +259,7 @@ run_one() {	# CONFIG ROUND
 			local counted lost
 			read -r counted lost < <(jq -r '"\(.packets | add) \(.lost_events)"' "$TR_OUT")
 			add LOST "$cfg" "$lost"
+			add COUNTED "$cfg" "$counted"
 			extra="steps counted $counted lost $lost"
 		elif ! jq -e '.type == "summary"' "$TR_OUT" >/dev/null 2>&1; then
 			add FAILS "$cfg" "round $round: no summary: $(tail -n 3 "$TR_ERR" | tr '\n' ' ')"
@@ -378,8 +379,12 @@ report() {
 			printf '\n'
 		fi
 		[[ -z ${LOST[$cfg]:-} ]] ||
-			printf '%30s lost events: %s in total (per run: %s) of %s events\n' "" \
-				"$(sum "${LOST[$cfg]}")" "${LOST[$cfg]}" "$(sum "${EVENTS[$cfg]}")"
+			printf '%30s lost events: %s in total (per run: %s)%s\n' "" \
+				"$(sum "${LOST[$cfg]}")" "${LOST[$cfg]}" \
+				"${EVENTS[$cfg]:+ of $(sum "${EVENTS[$cfg]}") events}"
+		[[ -z ${COUNTED[$cfg]:-} ]] ||
+			printf '%30s fate steps counted in the kernel: %s per run (no events streamed)\n' "" \
+				"${COUNTED[$cfg]}"
 		[[ -z ${HWM[$cfg]:-} ]] ||
 			printf '%30s peak RSS (VmHWM): %s kB (max over runs)\n' "" "$(max "${HWM[$cfg]}")"
 		[[ -z ${FAILS[$cfg]:-} ]] || printf '%30s problems: %s\n' "" "${FAILS[$cfg]}"
