@@ -98,6 +98,7 @@ enum gw_xfrm_dir { GW_XFRM_IN = 0, GW_XFRM_OUT = 1, GW_XFRM_FWD = 2 };
 #define GW_EVF_NAT_DST	(1u << 2)	/* conntrack says destination NAT applies */
 #define GW_EVF_SECPATH	(1u << 3)	/* skb carries a secpath (was decrypted) */
 #define GW_EVF_XFRM_DST	(1u << 4)	/* skb's dst is an xfrm bundle (will be encrypted) */
+#define GW_EVF_RECEIVED	(1u << 5)	/* TX: skb_iif set, the packet came in on a device */
 
 /* The packet's headers as read at one point. */
 struct gw_tuple {
@@ -192,9 +193,9 @@ struct gw_event {
  */
 enum gw_fate {
 	GW_FATE_NONE = 0,
-	GW_FATE_FORWARDED,	/* passed FORWARD */
+	GW_FATE_FORWARDED,	/* came in on a device, handed to a device driver */
 	GW_FATE_DELIVERED,	/* passed INPUT, to a local socket */
-	GW_FATE_SENT,		/* handed to a device driver */
+	GW_FATE_SENT,		/* made here, handed to a device driver */
 	GW_FATE_ENCRYPTED,	/* entered xfrm_output with an SA */
 	GW_FATE_DECRYPTED,	/* xfrm_input decapsulated it */
 	GW_FATE_DROPPED,	/* kfree_skb with a drop reason */

@@ -67,32 +67,30 @@ extern const volatile __u64 gw_cfg_mon_window_ns;
 extern const volatile __u64 gw_cfg_mon_t0_ns;
 extern const volatile __u32 gw_cfg_mon_burst;
 
-/* The fate a step settles, and at which netfilter hook. */
+/*
+ * The fate a step settles, and at which netfilter hook. Forwarded is
+ * counted where the packet leaves (device xmit of a received packet), not
+ * at FORWARD: one program per forwarded packet instead of two, and the
+ * FORWARD hook keeps the kernel's fast path (no BPF link there).
+ */
 static __always_inline __u8 gw_mon_fate(const struct gw_event *e, __u8 *hook)
 {
 	*hook = GW_MON_NO_HOOK;
 	switch (e->kind) {
 	case GW_EV_TX:
-		return GW_FATE_SENT;
+		return e->flags & GW_EVF_RECEIVED ? GW_FATE_FORWARDED : GW_FATE_SENT;
 	case GW_EV_DROP:
 		return GW_FATE_DROPPED;
 	case GW_EV_XFRM_OUT:
 		return GW_FATE_ENCRYPTED;
 	case GW_EV_XFRM_IN:
 		return e->xfrm.err ? GW_FATE_NONE : GW_FATE_DECRYPTED;
-	case GW_EV_IP_FORWARD:
-		*hook = GW_NF_FORWARD;
-		return GW_FATE_FORWARDED;
 	case GW_EV_IP_DELIVER:
 		*hook = GW_NF_LOCAL_IN;
 		return GW_FATE_DELIVERED;
 	case GW_EV_NF_EXIT:
 		*hook = e->nf.hook;
-		if (e->nf.hook == GW_NF_FORWARD)
-			return GW_FATE_FORWARDED;
-		if (e->nf.hook == GW_NF_LOCAL_IN)
-			return GW_FATE_DELIVERED;
-		return GW_FATE_NONE;
+		return e->nf.hook == GW_NF_LOCAL_IN ? GW_FATE_DELIVERED : GW_FATE_NONE;
 	}
 	return GW_FATE_NONE;
 }

@@ -25,6 +25,10 @@ static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev
 	}
 	if (kind == GW_EV_RX)
 		route_ctx_set(skb, &e->tuple);
+	/* Set on receive, kept through forwarding (and xfrm tunnel mode);
+	 * a packet made here has none. */
+	if (kind == GW_EV_TX && skb->skb_iif)
+		e->flags |= GW_EVF_RECEIVED;
 	gw_event_submit(e);
 }
 

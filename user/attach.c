@@ -177,10 +177,11 @@ static void choose(struct gw_attach *a, enum gw_mode mode)
 }
 
 /*
- * Monitor counts fates: sent (tx), dropped (drop), encrypted/decrypted
- * (xfrm, with policy for the cause), forwarded/delivered (ip:verdict, or
- * the netfilter links' exits where functions cannot be probed). Receive,
- * route and free steps are only path context: not attached, not paid for.
+ * Monitor counts fates: sent and forwarded (tx: made here, or received and
+ * sent on), dropped (drop), encrypted/decrypted (xfrm, with policy for the
+ * cause), delivered (ip:verdict's INPUT half, or the netfilter link's exit
+ * at INPUT where functions cannot be probed). Receive, route and free
+ * steps are only path context: not attached, not paid for.
  */
 static void choose_monitor(struct gw_attach *a)
 {
@@ -239,6 +240,8 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 		for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
 			if (!prog_target_ok(&a->kfeat, im, &im->progs[j]))
 				continue;	/* an "any" impl's missing half */
+			if (o->monitor && im->progs[j].not_monitor)
+				continue;	/* monitor counts forwarded at xmit */
 			prog = find_prog(a, im->progs[j].prog);
 			if (!prog)
 				return -ENOENT;
@@ -310,11 +313,10 @@ static int attach_nflinks(struct gw_attach *a, struct probe_state *ps,
 {
 	int n;
 
-	/* Monitor needs only the verdicts at FORWARD and INPUT: every other
+	/* Monitor needs only the verdict at INPUT (delivered): every other
 	 * hook keeps the kernel's fast path (no BPF program to run). */
 	ps->nfns = a->monitor ?
-		nfns__new(-1, bpf_program__fd(last), a->netns_only,
-			  1u << GW_NF_FORWARD | 1u << GW_NF_LOCAL_IN) :
+		nfns__new(-1, bpf_program__fd(last), a->netns_only, 1u << GW_NF_LOCAL_IN) :
 		nfns__new(bpf_program__fd(first), bpf_program__fd(last),
 			  a->netns_only, (1u << GW_NF_NUMHOOKS) - 1);
 	if (!ps->nfns)

@@ -25,9 +25,11 @@
 #include "metrics.h"
 #include "monitor.h"
 #include "names_sys.h"
+#include "netns.h"
 #include "render_json.h"
 #include "render_text.h"
 #include "session.h"
+#include "xfrm_stat.h"
 
 #define POLL_MS 100
 #define HARVEST_NS 1000000000ULL
@@ -50,6 +52,7 @@ struct monitor {
 	__u64 lost_reported[GW_PROBE_MAX][3];
 	double duration_s;
 	__u64 t0;			/* ktime of the first window's start */
+	struct xfrm_stat *xstat;	/* last /proc/net/xfrm_stat read */
 };
 
 static void on_packet(struct gw_packet *p, void *ctx)
@@ -98,6 +101,9 @@ static int declare_metrics(struct monitor *m)
 		"Steps the kernel could not deliver: cause=ringbuf (drop log full), "
 		"fate_table_full (not in any counter), flow_table_full (in the totals, "
 		"not in the flow table)");
+	err = err ?: metrics__family(r, "gwtrace_xfrm_stat_total", METRIC_COUNTER,
+		"The kernel's IPsec error counters (/proc/net/xfrm_stat) of the monitored "
+		"network namespace, by counter name");
 	err = err ?: metrics__family(r, "gwtrace_probe_info", METRIC_GAUGE,
 		"1 per probe, with the strategy it is attached with (none: not attached)");
 	err = err ?: metrics__family(r, "gwtrace_build_info", METRIC_GAUGE,
@@ -132,8 +138,51 @@ static void update_probe_metrics(struct monitor *m)
 	}
 }
 
+/*
+ * The kernel's own IPsec counters of the monitored namespace (--netns, or
+ * gwtrace's): where the xfrm probes cannot attach (tracepoint strategy),
+ * the only per-cause view of IPsec failures. Absolute values; a counter
+ * that went down (namespace recreated) counts on from there. Read outside
+ * the registry lock: it may enter the namespace (helper thread).
+ */
+static struct xfrm_stat *read_xfrm_stat(struct monitor *m)
+{
+	int fd = -1;
+
+	if (m->cfg->filter.flags & GW_F_NETNS) {
+		fd = netns__fd(names_sys__netns(&m->names), m->cfg->filter.netns);
+		if (fd < 0)
+			return NULL;
+	}
+	return xfrm_stat__read_netns(fd);	/* NULL: no CONFIG_XFRM_STATISTICS */
+}
+
+/* Under m->lock. */
+static void add_xfrm_stat(struct monitor *m, struct xfrm_stat *now)
+{
+	struct xfrm_stat_delta d;
+
+	if (!now)
+		return;
+	/* Every counter has a series from the first harvest on, zero or not. */
+	for (unsigned int i = 0; !m->xstat && i < now->n; i++) {
+		struct metric_label l = { "counter", now->c[i].name };
+
+		metrics__add(m->metrics, "gwtrace_xfrm_stat_total", &l, 1, 0);
+	}
+	xfrm_stat__delta(m->xstat, now, &d);
+	for (unsigned int i = 0; i < d.n; i++) {
+		struct metric_label l = { "counter", d.c[i].name };
+
+		metrics__add(m->metrics, "gwtrace_xfrm_stat_total", &l, 1, (double)d.c[i].value);
+	}
+	xfrm_stat__free(m->xstat);
+	m->xstat = now;
+}
+
 static void harvest_now(struct monitor *m)
 {
+	struct xfrm_stat *xs = read_xfrm_stat(m);
 	size_t n;
 	const struct gw_probe_report *r = attach__reports(m->attach, &n);
 	__u64 suppressed = 0;
@@ -145,6 +194,7 @@ static void harvest_now(struct monitor *m)
 	pthread_mutex_lock(&m->lock);
 	err = harvest__run(m->hv);
 	update_probe_metrics(m);
+	add_xfrm_stat(m, xs);
 	metrics__get(m->metrics, "gwtrace_drop_log_suppressed_total", NULL, 0, &have);
 	metrics__add(m->metrics, "gwtrace_drop_log_suppressed_total", NULL, 0,
 		     (double)suppressed - have);
@@ -343,6 +393,7 @@ static void teardown(struct monitor *m)
 	harvest__free(m->hv);
 	attach__close(m->attach);
 	metrics__free(m->metrics);
+	xfrm_stat__free(m->xstat);
 	names_sys__free(&m->names);
 }
 

@@ -33,6 +33,7 @@ struct nfns_set {
 	size_t n, cap;
 	int prio_first, prio_last;	/* widest used, for display */
 	bool warned;
+	size_t denied;			/* paths refused in the last scan */
 };
 
 struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum,
@@ -129,7 +130,17 @@ static void consider(struct nfns_set *s, const char *path)
 	struct nfns *ns;
 	int err;
 
-	if (stat(path, &st) || (s->only && st.st_ino != s->only))
+	if (stat(path, &st)) {
+		/* A process's namespace needs ptrace access to that process
+		 * (CAP_SYS_PTRACE, or the sandbox's init): counted, shown in
+		 * the probe's detail, since its namespace may be one we have. */
+		if (errno == EACCES || errno == EPERM) {
+			s->denied++;
+			pr_debug("nf:hook: cannot open %s: %s", path, strerror(errno));
+		}
+		return;
+	}
+	if (s->only && st.st_ino != s->only)
 		return;
 	ns = find(s, st.st_ino);
 	if (ns) {
@@ -186,6 +197,7 @@ int nfns__refresh(struct nfns_set *s)
 
 	for (size_t i = 0; i < s->n; i++)
 		s->v[i].seen = false;
+	s->denied = 0;
 	consider(s, "/proc/self/ns/net");
 	scan_dir(s, "/run/netns", "", false);
 	scan_dir(s, "/proc", "/ns/net", true);
@@ -230,8 +242,9 @@ const char *nfns__describe(const struct nfns_set *s, char *buf, size_t len)
 	else
 		snprintf(prio, sizeof(prio), "%d (last)", s->prio_last);
 	snprintf(buf, len, "netfilter links: %s, %d hooks, %zu network namespace%s "
-		 "(rescanned every second), priorities %s",
+		 "(rescanned every second), priorities %s%s",
 		 v6 ? "ipv4+ipv6" : "ipv4", __builtin_popcount(s->hooks), s->n,
-		 s->n == 1 ? "" : "s", prio);
+		 s->n == 1 ? "" : "s", prio,
+		 s->denied ? "; some /proc/PID/ns/net not accessible (CAP_SYS_PTRACE)" : "");
 	return buf;
 }

@@ -15,6 +15,7 @@
 struct gw_impl_prog {
 	const char *prog;	/* BPF program name */
 	const char *target;	/* kernel function, or tracepoint for tp_btf */
+	bool not_monitor;	/* gwtrace monitor does without it */
 };
 
 struct gw_impl {
