@@ -161,9 +161,15 @@ static __always_inline __u64 gw_next_id(void)
  */
 #define GW_RD(direct, dexpr, kexpr) ((direct) ? (dexpr) : (kexpr))
 
+/* Whether a program of this strategy gets BTF-typed arguments. */
+static __always_inline bool gw_strategy_direct(__u8 strategy)
+{
+	return strategy != GW_STRAT_KPROBE;
+}
+
 static __always_inline bool gw_direct(const struct gw_where *w)
 {
-	return w->strategy != GW_STRAT_KPROBE && !w->raw;
+	return gw_strategy_direct(w->strategy) && !w->raw;
 }
 
 static __always_inline __u32 gw_dev_netns(struct net_device *dev, bool direct)

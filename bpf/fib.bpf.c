@@ -36,7 +36,7 @@ static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
 				       const struct fib_nh_common *nhc, int err,
 				       __u8 prefixlen, __u8 type, __u8 strategy)
 {
-	bool direct = strategy != GW_STRAT_KPROBE;
+	bool direct = gw_strategy_direct(strategy);
 	int iif = GW_RD(direct, flp->__fl_common.flowic_iif,
 			BPF_CORE_READ(flp, __fl_common.flowic_iif));
 	__be32 daddr = GW_RD(direct, flp->daddr, BPF_CORE_READ(flp, daddr));

@@ -127,12 +127,12 @@ static __always_inline void gw_mon_stream_drop(struct gw_event *e)
 	__u64 window = (e->ts_ns - gw_cfg_mon_t0_ns) / (gw_cfg_mon_window_ns ?: 1);
 	struct gw_mon_rl *r;
 
-	rk.tuple = e->tuple;
-	r = bpf_map_lookup_elem(&gw_mon_rl, &rk);
 	if (!gw_cfg_mon_burst) {
 		gw_stat_inc(e->probe, GW_STAT_MON_SUPPRESSED);
 		return;
 	}
+	rk.tuple = e->tuple;
+	r = bpf_map_lookup_elem(&gw_mon_rl, &rk);
 	if (!r || r->window != window) {
 		struct gw_mon_rl nr = { .window = window, .count = 1 };
 
@@ -155,14 +155,6 @@ static __always_inline void gw_mon_account(struct gw_event *e)
 	__u8 hook, fate = gw_mon_fate(e, &hook);
 
 	if (fate == GW_FATE_NONE)
-		return;
-	/* A root ping's raw socket got a clone of the echo reply; the kernel
-	 * then frees the original for want of a ping socket. Not a loss. */
-	if (fate == GW_FATE_DROPPED &&
-	    e->drop.reason == bpf_core_enum_value(enum skb_drop_reason,
-						  SKB_DROP_REASON_NO_SOCKET) &&
-	    ((e->tuple.proto == GW_IPPROTO_ICMP && e->tuple.icmp_type == 0) ||
-	     (e->tuple.proto == GW_IPPROTO_ICMPV6 && e->tuple.icmp_type == 129)))
 		return;
 	fk.k.fate = fate;
 	fk.k.hook = hook;

@@ -53,7 +53,7 @@ static __always_inline void nf_annotate(struct gw_event *e, struct sk_buff *skb)
 static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_state *st,
 				    bool leaving, int ret, __u8 strategy)
 {
-	bool direct = strategy != GW_STRAT_KPROBE;
+	bool direct = gw_strategy_direct(strategy);
 	struct net_device *in = GW_RD(direct, st->in, BPF_CORE_READ(st, in));
 	struct net_device *out = GW_RD(direct, st->out, BPF_CORE_READ(st, out));
 	__u8 hook = GW_RD(direct, st->hook, BPF_CORE_READ(st, hook));

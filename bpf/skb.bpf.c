@@ -53,34 +53,45 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 {
 	__u32 not_spec = bpf_core_enum_value(enum skb_drop_reason,
 					     SKB_DROP_REASON_NOT_SPECIFIED);
+	bool consumed = bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+		(__u32)reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED);
 	struct gw_where w = {
 		.skb = skb, .probe = GW_PROBE_DROP, .kind = GW_EV_DROP,
 		.strategy = GW_STRAT_TRACEPOINT, .mode = GW_TM_END_OR_MATCH,
 	};
 	struct gw_event *e;
-
-	bool consumed = bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
-		(__u32)reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED);
+	__u32 xfrm_mib;
 
 	/* An untracked skb freed without a reason is noise, not a drop. */
 	if ((__u32)reason == not_spec && !gw_is_tracked(skb))
 		return 0;
-	/* Nothing is tracked in monitor mode: a free without a reason is a
-	 * drop only when an xfrm probe recorded its cause (6.1's xfrm_input
-	 * fails that way); GSO frees its originals that way too, and trace
-	 * mode does not call those drops either. */
-	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec &&
-					    !xfrm_mib_recorded(skb))))
+	xfrm_mib = xfrm_mib_recorded(skb);
+	/*
+	 * Monitor mode counts what trace mode calls a drop (user/packet.c,
+	 * packet__drop_step_is_drop), with no tracking to lean on: a free
+	 * without a reason is one only when an xfrm probe recorded its cause
+	 * (6.1's xfrm_input fails that way; GSO frees its originals that way
+	 * too).
+	 */
+	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec && !xfrm_mib)))
 		return 0;
 	if (consumed)
 		w.mode = GW_TM_END;
 	e = gw_event_begin(&w);
 	if (!e)
 		return 0;
+	/* A root ping's raw socket got a clone of the echo reply; the kernel
+	 * then frees the original for want of a ping socket. Not a loss. */
+	if (gw_cfg_monitor &&
+	    (__u32)reason == bpf_core_enum_value(enum skb_drop_reason,
+						 SKB_DROP_REASON_NO_SOCKET) &&
+	    ((e->tuple.proto == GW_IPPROTO_ICMP && e->tuple.icmp_type == 0) ||
+	     (e->tuple.proto == GW_IPPROTO_ICMPV6 && e->tuple.icmp_type == 129)))
+		return 0;	/* the scratch event: nothing to give back */
 	e->drop.reason = reason;
 	e->drop.location = (__u64)location;
 	nftable_annotate_drop(e, skb);
-	e->drop.xfrm_mib = xfrm_mib_recorded(skb);
+	e->drop.xfrm_mib = xfrm_mib;
 	gw_event_submit(e);
 	return 0;
 }

@@ -333,7 +333,7 @@ bool packet__drop_step_is_drop(const struct gw_names *n, const struct gw_event *
 	/* A raw socket (root's ping) got a clone of the echo reply; the
 	 * kernel then frees the original for want of a ping socket. The reply
 	 * was delivered: calling it dropped sends an operator chasing a
-	 * healthy path. (bpf/monitor.bpf.h does not count it either.) */
+	 * healthy path. (bpf/skb.bpf.c does not count it in monitor mode either.) */
 	if (name && !strcmp(name, "NO_SOCKET") &&
 	    ((t->proto == IPPROTO_ICMP && t->icmp_type == 0) ||
 	     (t->proto == IPPROTO_ICMPV6 && t->icmp_type == 129)))
@@ -352,6 +352,17 @@ const char *packet__location(const struct gw_names *n, __u64 addr, char *buf, si
 		s = buf;
 	}
 	return s;
+}
+
+const char *packet__location_function(const struct gw_names *n, __u64 addr, char *buf,
+				      size_t len)
+{
+	const char *s = packet__location(n, addr, buf, len);
+
+	if (s != buf)	/* a names callback may answer with its own string */
+		snprintf(buf, len, "%s", s);
+	buf[strcspn(buf, "+")] = '\0';
+	return buf;
 }
 
 const char *packet__table_name(const struct gw_names *n, __u32 table, char *buf, size_t len)

@@ -117,6 +117,10 @@ bool packet__reason_is_drop(const char *name);
 bool packet__drop_step_is_drop(const struct gw_names *n, const struct gw_event *ev);
 const char *packet__location(const struct gw_names *n, __u64 addr, char *buf,
 			     size_t len);
+/* The function of a location ("nf_hook_slow" of "nf_hook_slow+0x9c"),
+ * into buf: drop sites of one function are one cause. */
+const char *packet__location_function(const struct gw_names *n, __u64 addr, char *buf,
+				      size_t len);
 const char *packet__table_name(const struct gw_names *n, __u32 table, char *buf,
 			       size_t len);
 int packet__prefixlen(const struct gw_names *n, __u32 netns, unsigned family,
