@@ -473,6 +473,21 @@ size_t attach__attached(const struct gw_attach *a)
 	return n;
 }
 
+void attach__print_strategies(const struct gw_attach *a, FILE *f)
+{
+	const char *sep = "";
+
+	for (int p = 0; p < GW_PROBE_MAX; p++) {
+		const struct probe_state *ps = &a->probes[p];
+
+		if (!ps->attached)
+			continue;
+		fprintf(f, "%s%s=%s", sep, gw_probe_defs[p].name,
+			attach__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy));
+		sep = " ";
+	}
+}
+
 const char *attach__refused(const struct gw_attach *a, size_t i)
 {
 	const struct probe_state *ps = &a->probes[i];

@@ -8,6 +8,7 @@
 #define GW_ATTACH_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "cli.h"
 #include "summary.h"
@@ -45,6 +46,8 @@ int attach__mon_fates_fd(const struct gw_attach *a);
 int attach__mon_flows_fd(const struct gw_attach *a);
 /* Number of probes attached. */
 size_t attach__attached(const struct gw_attach *a);
+/* "skb:rx=tracepoint nf:hook=tracepoint ...": the attached probes. */
+void attach__print_strategies(const struct gw_attach *a, FILE *f);
 
 /* One report per probe (GW_PROBE_MAX), with counters read from the
  * kernel now. The strings live as long as a. */

@@ -2,6 +2,7 @@
 /* Folding of identical packet paths; see flows.h for the key. */
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "flows.h"
 
 struct flows_fold {
@@ -102,28 +103,14 @@ static void key_put(struct gw_flows *f, const void *data, size_t len)
 	f->scratch_len += len;
 }
 
-static __u64 fnv1a(const void *data, size_t len, __u64 h)
-{
-	const unsigned char *s = data;
-
-	while (len--) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_SEED 0xcbf29ce484222325ULL
-
-/* The symbol of a drop location, without "+0xoff": the same drop site
- * seen from different offsets of one function is one cause. */
+/* The function of a drop location: the same drop site seen from
+ * different offsets of one function is one cause. */
 static __u64 location_symbol_hash(const struct gw_names *n, __u64 addr)
 {
 	char buf[256];
-	const char *s = packet__location(n, addr, buf, sizeof(buf));
-	size_t len = strcspn(s, "+");
+	const char *s = packet__location_function(n, addr, buf, sizeof(buf));
 
-	return fnv1a(s, len, FNV_SEED);
+	return hash__fnv1a(s, strlen(s));
 }
 
 /* A kernel name into a zeroed key field: bytes after the NUL must not
@@ -296,7 +283,7 @@ __u64 flows__add(struct gw_flows *f, const struct gw_packet *p, const struct gw_
 		f->overflow++;
 		return 1;
 	}
-	hash = fnv1a(f->scratch, f->scratch_len, FNV_SEED);
+	hash = hash__fnv1a(f->scratch, f->scratch_len);
 	fo = fold_find(f, hash);
 	if (!fo)
 		fo = fold_new(f, p, hash);

@@ -28,7 +28,6 @@ struct harvest {
 	int ncpu;
 	__u64 round;
 	__u64 evicted;
-	__u64 evicted_reported;		/* part of it in the metrics */
 	__u64 total[GW_FATE_MAX];	/* packets by fate since the start */
 };
 
@@ -95,54 +94,63 @@ void harvest__free(struct harvest *h)
 	free(h);
 }
 
-/* "nf_hook_slow" from "nf_hook_slow+0x9c": drop sites of one function are
- * one label value, which keeps the series count bounded by functions. */
-static const char *location_label(struct harvest *h, __u64 addr, char *buf, size_t len)
-{
-	char *plus;
+/* A fate key's names, as labels and in the text report. */
+struct key_names {
+	char reason[32];	/* drop reason, its number if unnamed; "" if no drop */
+	char location[128];	/* function of the drop site; "" if no drop */
+	char xfrm_error[48];	/* "XfrmInNoStates"; "" if none */
+	char netns[32];		/* `ip netns` name, else the inode */
+	bool netns_named;
+	char proto[16];		/* "" if not IP */
+	char ifname[GW_IFNAMSIZ + 1];
+};
 
-	packet__location(h->o.names, addr, buf, len);
-	plus = strchr(buf, '+');
-	if (plus && plus != buf)
-		*plus = '\0';
-	return buf;
+static void key_names(struct harvest *h, const struct gw_mon_key *k, struct key_names *kn)
+{
+	const char *name = netns__name(h->o.netns, k->netns);
+	char pbuf[16];
+
+	memset(kn, 0, sizeof(*kn));
+	memcpy(kn->ifname, k->ifname, GW_IFNAMSIZ);
+	kn->netns_named = name != NULL;
+	if (name)
+		snprintf(kn->netns, sizeof(kn->netns), "%s", name);
+	else
+		snprintf(kn->netns, sizeof(kn->netns), "%u", k->netns);
+	if (k->family)
+		snprintf(kn->proto, sizeof(kn->proto), "%s",
+			 gw_proto_name(k->proto, pbuf, sizeof(pbuf)));
+	if (k->fate != GW_FATE_DROPPED)
+		return;
+	name = packet__reason_name(h->o.names, k->reason);
+	if (name)
+		snprintf(kn->reason, sizeof(kn->reason), "%s", name);
+	else
+		snprintf(kn->reason, sizeof(kn->reason), "%u", k->reason);
+	packet__location_function(h->o.names, k->location, kn->location,
+				  sizeof(kn->location));
+	if (k->xfrm_mib)
+		packet__xfrm_mib_name(h->o.names, k->xfrm_mib, kn->xfrm_error,
+				      sizeof(kn->xfrm_error));
 }
 
 static void add_fate_growth(struct harvest *h, const struct gw_mon_key *k,
 			    const struct gw_mon_val *d)
 {
-	char reason[32] = "", loc[128] = "", xerr[48] = "", ns[32], proto[16] = "", pbuf[16];
-	char ifname[GW_IFNAMSIZ + 1];
-	const char *name;
+	struct key_names kn;
 	struct metric_label l[8];
 	size_t n = 0;
 
-	memcpy(ifname, k->ifname, GW_IFNAMSIZ);
-	ifname[GW_IFNAMSIZ] = '\0';
-	name = netns__name(h->o.netns, k->netns);
-	snprintf(ns, sizeof(ns), "%s", name ?: "");
-	if (!name)
-		snprintf(ns, sizeof(ns), "%u", k->netns);
-	if (k->family)
-		snprintf(proto, sizeof(proto), "%s", gw_proto_name(k->proto, pbuf, sizeof(pbuf)));
-	if (k->fate == GW_FATE_DROPPED) {
-		name = packet__reason_name(h->o.names, k->reason);
-		if (name)
-			snprintf(reason, sizeof(reason), "%s", name);
-		else
-			snprintf(reason, sizeof(reason), "%u", k->reason);
-		location_label(h, k->location, loc, sizeof(loc));
-		packet__xfrm_mib_name(h->o.names, k->xfrm_mib, xerr, sizeof(xerr));
-	}
+	key_names(h, k, &kn);
 	l[n++] = (struct metric_label){ "fate", harvest__fate_name(k->fate) };
 	l[n++] = (struct metric_label){ "hook",
 		k->hook == GW_MON_NO_HOOK ? "" : gw_hook_name(k->hook) };
-	l[n++] = (struct metric_label){ "reason", reason };
-	l[n++] = (struct metric_label){ "location", loc };
-	l[n++] = (struct metric_label){ "xfrm_error", k->xfrm_mib ? xerr : "" };
-	l[n++] = (struct metric_label){ "interface", ifname };
-	l[n++] = (struct metric_label){ "netns", ns };
-	l[n++] = (struct metric_label){ "proto", proto };
+	l[n++] = (struct metric_label){ "reason", kn.reason };
+	l[n++] = (struct metric_label){ "location", kn.location };
+	l[n++] = (struct metric_label){ "xfrm_error", kn.xfrm_error };
+	l[n++] = (struct metric_label){ "interface", kn.ifname };
+	l[n++] = (struct metric_label){ "netns", kn.netns };
+	l[n++] = (struct metric_label){ "proto", kn.proto };
 	if (metrics__add(h->o.metrics, "gwtrace_packets_total", l, n, (double)d->packets) ||
 	    metrics__add(h->o.metrics, "gwtrace_bytes_total", l, n, (double)d->bytes))
 		pr_debug("monitor: a counter could not be updated (out of memory?)");
@@ -161,8 +169,8 @@ static int read_sum(struct harvest *h, int fd, const void *key, struct gw_mon_va
 	return 0;
 }
 
-/* Reads every entry of one table; returns the growth of each through
- * the table's mirror, calling grew() for the fate table. */
+/* Reads every entry of one table and records its growth in the table's
+ * mirror; the fate table's growth also goes to the totals and metrics. */
 static int read_table(struct harvest *h, int fd, struct mon_table *t, size_t key_size,
 		      bool fates)
 {
@@ -188,10 +196,13 @@ static int read_table(struct harvest *h, int fd, struct mon_table *t, size_t key
 			continue;
 		e->seen = h->round;
 		e->win_packets += d.packets;
-		if (fates && ((struct gw_mon_key *)key)->fate < GW_FATE_MAX)
-			h->total[((struct gw_mon_key *)key)->fate] += d.packets;
-		if (fates)
-			add_fate_growth(h, (const struct gw_mon_key *)key, &d);
+		if (fates) {
+			const struct gw_mon_key *k = (const void *)key;
+
+			if (k->fate < GW_FATE_MAX)
+				h->total[k->fate] += d.packets;
+			add_fate_growth(h, k, &d);
+		}
 	}
 	return 0;
 }
@@ -227,9 +238,8 @@ static void set_gauges(struct harvest *h)
 		     (double)mon_table__count(h->flows));
 	metrics__set(h->o.metrics, "gwtrace_flow_table_size", NULL, 0,
 		     (double)h->o.flows_max);
-	metrics__add(h->o.metrics, "gwtrace_flows_evicted_total", NULL, 0,
-		     (double)(h->evicted - h->evicted_reported));
-	h->evicted_reported = h->evicted;
+	metrics__advance(h->o.metrics, "gwtrace_flows_evicted_total", NULL, 0,
+			 (double)h->evicted);
 }
 
 int harvest__run(struct harvest *h)
@@ -274,20 +284,16 @@ static void report_drops(struct harvest *h, FILE *out)
 	for (size_t i = 0; i < cap; i++) {
 		struct mon_entry *e = mon_table__at(h->fates, i);
 		const struct gw_mon_key *k = e ? (const void *)e->key : NULL;
-		const char *reason, *ns;
-		char loc[128], xerr[48] = "";
+		struct key_names kn;
 
 		if (!k || k->fate != GW_FATE_DROPPED || !e->win_packets)
 			continue;
-		reason = packet__reason_name(h->o.names, k->reason);
-		ns = netns__name(h->o.netns, k->netns);
-		location_label(h, k->location, loc, sizeof(loc));
-		if (k->xfrm_mib)
-			packet__xfrm_mib_name(h->o.names, k->xfrm_mib, xerr, sizeof(xerr));
-		fprintf(out, "  dropped %-8llu %s at %s on %.16s%s%s%s%s\n",
-			(unsigned long long)e->win_packets, reason ?: "?", loc,
-			k->ifname[0] ? k->ifname : "-", ns ? " (netns " : "",
-			ns ?: "", ns ? ")" : "", xerr);
+		key_names(h, k, &kn);
+		fprintf(out, "  dropped %-8llu %s at %s on %s%s%s%s%s%s\n",
+			(unsigned long long)e->win_packets, kn.reason, kn.location,
+			kn.ifname[0] ? kn.ifname : "-", kn.netns_named ? " (netns " : "",
+			kn.netns_named ? kn.netns : "", kn.netns_named ? ")" : "",
+			kn.xfrm_error[0] ? " " : "", kn.xfrm_error);
 	}
 }
 

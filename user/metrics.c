@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "metrics.h"
 #include "utf8.h"
 
@@ -134,16 +135,6 @@ static int label__cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* FNV-1a: keys are short and this is not exposed to hostile input. */
-static uint64_t key__hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
-
 static int key__build(const struct metric_label *l, size_t n, struct key *k)
 {
 	const struct metric_label *sorted[METRICS_MAX_LABELS];
@@ -176,7 +167,7 @@ static int key__build(const struct metric_label *l, size_t n, struct key *k)
 	}
 	k->len = len;
 	k->nlabels = (unsigned int)n;
-	k->hash = key__hash(k->buf, len);
+	k->hash = hash__fnv1a(k->buf, len);
 	return 0;
 }
 
@@ -357,6 +348,23 @@ int metrics__add(struct metrics *m, const char *family, const struct metric_labe
 	if (!err)
 		s->value += delta;
 	return err;
+}
+
+int metrics__advance(struct metrics *m, const char *family, const struct metric_label *l,
+		     size_t n, double total)
+{
+	struct series *s;
+	int err;
+
+	if (isnan(total) || isinf(total))
+		return -EINVAL;
+	err = metrics__series(m, family, METRIC_COUNTER, l, n, true, &s);
+	if (err)
+		return err;
+	if (total < s->value)
+		return -EINVAL;
+	s->value = total;
+	return 0;
 }
 
 int metrics__set(struct metrics *m, const char *family, const struct metric_label *l, size_t n,

@@ -65,6 +65,13 @@ int metrics__family(struct metrics *m, const char *name, enum metric_type type, 
  */
 int metrics__add(struct metrics *m, const char *family, const struct metric_label *l, size_t n,
 		 double delta);
+/*
+ * Counter: raises the series to total, a running total kept elsewhere (a
+ * kernel counter, a count of ours), created at 0 if new. -EINVAL, value
+ * unchanged, if total is below the value: counters never go down.
+ */
+int metrics__advance(struct metrics *m, const char *family, const struct metric_label *l,
+		     size_t n, double total);
 /* Gauge: sets the series' value (any double, NaN and infinities too). */
 int metrics__set(struct metrics *m, const char *family, const struct metric_label *l, size_t n,
 		 double value);

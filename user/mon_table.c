@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "mon_table.h"
 
 struct mon_table {
@@ -11,17 +12,6 @@ struct mon_table {
 	size_t n;
 	struct mon_entry **slots;	/* NULL = empty */
 };
-
-/* FNV-1a: keys are small and fixed-size. */
-static size_t hash(const void *key, size_t len)
-{
-	const unsigned char *p = key;
-	__u64 h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 32));
-}
 
 struct mon_table *mon_table__new(size_t key_size)
 {
@@ -51,7 +41,7 @@ void mon_table__free(struct mon_table *t)
 
 static size_t find(const struct mon_table *t, const void *key, bool *found)
 {
-	size_t i = hash(key, t->key_size) & (t->cap - 1);
+	size_t i = hash__fnv1a(key, t->key_size) & (t->cap - 1);
 
 	while (t->slots[i]) {
 		if (!memcmp(t->slots[i]->key, key, t->key_size)) {

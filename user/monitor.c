@@ -47,9 +47,7 @@ struct monitor {
 	pthread_mutex_t lock;		/* guards metrics */
 	struct http_srv *http;
 	__u64 logged;			/* drop paths written */
-	__u64 logged_reported;
 	__u64 bad_events;
-	__u64 lost_reported[GW_PROBE_MAX][3];
 	double duration_s;
 	__u64 t0;			/* ktime of the first window's start */
 	struct xfrm_stat *xstat;	/* last /proc/net/xfrm_stat read */
@@ -111,31 +109,34 @@ static int declare_metrics(struct monitor *m)
 	return err;
 }
 
-/* Probe counters and strategies, under m->lock. */
-static void update_probe_metrics(struct monitor *m)
+/* The probes' kernel counters and strategies (r: attach__reports), under
+ * m->lock. */
+static void update_probe_metrics(struct monitor *m, const struct gw_probe_report *r,
+				 size_t n)
 {
 	static const char *const causes[3] = {
 		"ringbuf", "fate_table_full", "flow_table_full",
 	};
-	size_t n;
-	const struct gw_probe_report *r = attach__reports(m->attach, &n);
+	__u64 suppressed = 0;
 
-	for (size_t p = 0; p < n && p < GW_PROBE_MAX; p++) {
+	for (size_t p = 0; p < n; p++) {
 		__u64 now[3] = { r[p].lost_ringbuf, r[p].mon_fate_full, r[p].mon_flow_full };
 		struct metric_label l[2] = {
 			{ "probe", r[p].name }, { "strategy", r[p].strategy },
 		};
 
 		metrics__set(m->metrics, "gwtrace_probe_info", l, 2, 1);
+		suppressed += r[p].mon_suppressed;
 		if (!r[p].attached)
 			continue;
 		for (int c = 0; c < 3; c++) {
 			l[1] = (struct metric_label){ "cause", causes[c] };
-			metrics__add(m->metrics, "gwtrace_events_lost_total", l, 2,
-				     (double)(now[c] - m->lost_reported[p][c]));
-			m->lost_reported[p][c] = now[c];
+			metrics__advance(m->metrics, "gwtrace_events_lost_total", l, 2,
+					 (double)now[c]);
 		}
 	}
+	metrics__advance(m->metrics, "gwtrace_drop_log_suppressed_total", NULL, 0,
+			 (double)suppressed);
 }
 
 /*
@@ -185,22 +186,13 @@ static void harvest_now(struct monitor *m)
 	struct xfrm_stat *xs = read_xfrm_stat(m);
 	size_t n;
 	const struct gw_probe_report *r = attach__reports(m->attach, &n);
-	__u64 suppressed = 0;
-	double have = 0;
 	int err;
 
-	for (size_t p = 0; p < n; p++)
-		suppressed += r[p].mon_suppressed;
 	pthread_mutex_lock(&m->lock);
 	err = harvest__run(m->hv);
-	update_probe_metrics(m);
+	update_probe_metrics(m, r, n);
 	add_xfrm_stat(m, xs);
-	metrics__get(m->metrics, "gwtrace_drop_log_suppressed_total", NULL, 0, &have);
-	metrics__add(m->metrics, "gwtrace_drop_log_suppressed_total", NULL, 0,
-		     (double)suppressed - have);
-	metrics__add(m->metrics, "gwtrace_drop_log_lines_total", NULL, 0,
-		     (double)(m->logged - m->logged_reported));
-	m->logged_reported = m->logged;
+	metrics__advance(m->metrics, "gwtrace_drop_log_lines_total", NULL, 0, (double)m->logged);
 	pthread_mutex_unlock(&m->lock);
 	if (err)
 		pr_warn("reading the monitor counters failed: %s", strerror(-err));
@@ -209,20 +201,13 @@ static void harvest_now(struct monitor *m)
 static void announce(const struct monitor *m)
 {
 	char desc[256];
-	size_t n;
-	const struct gw_probe_report *r = attach__reports(m->attach, &n);
 
 	if (m->cfg->json)
 		return;
 	fprintf(stderr, "gwtrace: monitoring %s with %zu probes (",
 		filter__describe(&m->cfg->filter, desc, sizeof(desc)),
 		attach__attached(m->attach));
-	for (size_t i = 0, first = 1; i < n; i++) {
-		if (!r[i].attached)
-			continue;
-		fprintf(stderr, "%s%s=%s", first ? "" : " ", r[i].name, r[i].strategy);
-		first = 0;
-	}
+	attach__print_strategies(m->attach, stderr);
 	fprintf(stderr, "), report every %gs", m->cfg->interval);
 	if (m->http)
 		fprintf(stderr, ", metrics on port %u", http__port(m->http));

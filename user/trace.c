@@ -95,20 +95,13 @@ static void sweep_tracked(struct trace *t, __u64 now)
 static void announce(const struct trace *t)
 {
 	char desc[256];
-	size_t n;
-	const struct gw_probe_report *r = attach__reports(t->attach, &n);
 
 	if (t->cfg->json)
 		return;
 	fprintf(stderr, "gwtrace: tracing %s with %zu/%zu probes (",
 		filter__describe(&t->cfg->filter, desc, sizeof(desc)),
-		attach__attached(t->attach), n);
-	for (size_t i = 0, first = 1; i < n; i++) {
-		if (!r[i].attached)
-			continue;
-		fprintf(stderr, "%s%s=%s", first ? "" : " ", r[i].name, r[i].strategy);
-		first = 0;
-	}
+		attach__attached(t->attach), (size_t)GW_PROBE_MAX);
+	attach__print_strategies(t->attach, stderr);
 	fprintf(stderr, "). Ctrl-C to stop.\n");
 }
 

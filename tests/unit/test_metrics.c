@@ -254,6 +254,37 @@ static void test_counter_monotonic(void **state)
 		      "c_total{k=\"v\"} 5\n");
 }
 
+/* A counter raised to a running total kept elsewhere: up or level, never
+ * down, never a gauge. */
+static void test_counter_advance(void **state)
+{
+	struct metric_label l = L("k", "v");
+	double v = -1;
+
+	(void)state;
+	assert_int_equal(metrics__family(m, "c_total", METRIC_COUNTER, "h"), 0);
+	assert_int_equal(metrics__family(m, "g", METRIC_GAUGE, "h"), 0);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, 0), 0);
+	assert_int_equal(metrics__get(m, "c_total", &l, 1, &v), 0);
+	assert_true(v == 0);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, 7), 0);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, 7), 0);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, 6), -EINVAL);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, NAN), -EINVAL);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, INFINITY), -EINVAL);
+	assert_int_equal(metrics__get(m, "c_total", &l, 1, &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(metrics__add(m, "c_total", &l, 1, 1), 0);
+	assert_int_equal(metrics__advance(m, "c_total", &l, 1, 0x1p40), 0);
+	assert_int_equal(metrics__get(m, "c_total", &l, 1, &v), 0);
+	assert_true(v == 0x1p40);
+	assert_int_equal(metrics__advance(m, "g", NULL, 0, 1), -EINVAL);
+	assert_int_equal(metrics__advance(m, "nope_total", NULL, 0, 1), -ENOENT);
+	assert_render("# HELP c_total h\n# TYPE c_total counter\n"
+		      "c_total{k=\"v\"} 1099511627776\n"
+		      "# HELP g h\n# TYPE g gauge\n");
+}
+
 static void test_type_mismatch(void **state)
 {
 	double v = 0;
@@ -495,6 +526,7 @@ int main(void)
 		T(test_label_names),	    T(test_label_escaping),
 		T(test_label_invalid_utf8), T(test_help_escaping),
 		T(test_label_order),	    T(test_counter_monotonic),
+		T(test_counter_advance),
 		T(test_type_mismatch),	    T(test_value_format),
 		T(test_value_round_trip),   T(test_empty_registry),
 		T(test_render_exact),	    T(test_render_order),
