@@ -10,6 +10,33 @@
 # shellcheck source=tests/e2e/ipsec_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ipsec_lib.sh"
 
+# healthy_leg req|rep FORM WIRE: queue (want*) what every healthy tunnel
+# shows of the picked echo requests (A -> B) or replies (B -> A): delivered,
+# encrypted with the sender's SA, the wire form WIRE (jq, called FORM in
+# messages) leaving the sender, decrypted by the receiver, delivered to
+# its LAN. The caller adds its own checks and runs expect_wanted.
+healthy_leg() {
+	local dir=$1 form=$2 wire=$3 tx=$NS_GA rx=$NS_GB lan=$NS_LB
+	local spi=$SPI_AB src=192.0.2.1 dst=192.0.2.2 name="A->B" from=A at=LAN-B
+	if [[ $dir == rep ]]; then
+		tx=$NS_GB rx=$NS_GA lan=$NS_LA spi=$SPI_BA src=192.0.2.2 dst=192.0.2.1
+		name="B->A" from=B at=LAN-A
+	fi
+	want_eq .outcome delivered
+	want_verdict encrypted
+	want_verdict decrypted
+	want_no_verdict dropped
+	want_no_verdict default_route
+	want_step "$tx" ".kind == \"xfrm_out\" and .spi == \"$spi\" and .err == 0" \
+		"xfrm_out with the $name SPI"
+	want_step "$tx" "$wire and .src == \"$src\" and .dst == \"$dst\"" \
+		"the $form form $src -> $dst leaving $from"
+	want_step "$rx" ".kind == \"xfrm_in\" and .spi == \"$spi\" and .err == 0" \
+		"xfrm_in with the $name SPI"
+	want_step "$lan" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
+		"delivered at $at"
+}
+
 # A healthy tunnel: each echo request is encrypted at A (SA A->B), decrypted
 # at B and delivered to LAN-B, the reply encrypted at B and decrypted at A.
 # Each packet is one path across encryption: the flow stays the plain tuple
@@ -24,21 +51,9 @@ test_ipsec_tunnel_healthy() {
 	gw_stop
 
 	pick_packets "$REQ" "echo request 10.1.0.2 -> 10.2.0.2 through the tunnel"
-	want_eq .outcome delivered
-	want_verdict encrypted
-	want_verdict decrypted
+	healthy_leg req ESP '.proto == "esp"'
 	want_verdict delivered
-	want_no_verdict dropped
-	want_no_verdict default_route
 	want_no_verdict nat
-	want_step "$NS_GA" ".kind == \"xfrm_out\" and .spi == \"$SPI_AB\" and .err == 0" \
-		"xfrm_out with the A->B SPI"
-	want_step "$NS_GA" '.proto == "esp" and .src == "192.0.2.1" and .dst == "192.0.2.2"' \
-		"the ESP form 192.0.2.1 -> 192.0.2.2 leaving A"
-	want_step "$NS_GB" ".kind == \"xfrm_in\" and .spi == \"$SPI_AB\" and .err == 0" \
-		"xfrm_in with the A->B SPI"
-	want_step "$NS_LB" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
-		"delivered at LAN-B"
 	want '.xfrm.spi == "'"$SPI_AB"'" and (.xfrm | has("error") | not)' \
 		"a packet xfrm object with the A->B SPI and no error" .xfrm
 	if [[ -n ${GWT_MODE:-} ]]; then
@@ -48,19 +63,7 @@ test_ipsec_tunnel_healthy() {
 	expect_wanted
 
 	pick_packets "$REP" "echo reply 10.2.0.2 -> 10.1.0.2 through the tunnel"
-	want_eq .outcome delivered
-	want_verdict encrypted
-	want_verdict decrypted
-	want_no_verdict dropped
-	want_no_verdict default_route
-	want_step "$NS_GB" ".kind == \"xfrm_out\" and .spi == \"$SPI_BA\" and .err == 0" \
-		"xfrm_out with the B->A SPI"
-	want_step "$NS_GB" '.proto == "esp" and .src == "192.0.2.2" and .dst == "192.0.2.1"' \
-		"the ESP form 192.0.2.2 -> 192.0.2.1 leaving B"
-	want_step "$NS_GA" ".kind == \"xfrm_in\" and .spi == \"$SPI_BA\" and .err == 0" \
-		"xfrm_in with the B->A SPI"
-	want_step "$NS_LA" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
-		"delivered at LAN-A"
+	healthy_leg rep ESP '.proto == "esp"'
 	expect_wanted
 
 	# One path per packet: two pings, two requests and two replies, none
@@ -133,42 +136,19 @@ test_ipsec_nat_t_healthy() {
 	# The ESP-in-UDP form of a packet: outer addresses, UDP 4500 both ways.
 	natt='.proto == "udp" and .sport == 4500 and .dport == 4500'
 	pick_packets "$REQ" "echo request 10.1.0.2 -> 10.2.0.2 through the NAT-T tunnel"
-	want_eq .outcome delivered
-	want_verdict encrypted
-	want_verdict decrypted
+	healthy_leg req "ESP-in-UDP (4500 -> 4500)" "$natt"
 	want_verdict delivered
-	want_no_verdict dropped
-	want_no_verdict default_route
 	want_no_verdict nat
-	want_step "$NS_GA" ".kind == \"xfrm_out\" and .spi == \"$SPI_AB\" and .err == 0" \
-		"xfrm_out with the A->B SPI"
-	want_step "$NS_GA" "$natt and .src == \"192.0.2.1\" and .dst == \"192.0.2.2\"" \
-		"the ESP-in-UDP form 192.0.2.1:4500 -> 192.0.2.2:4500 leaving A"
 	want_step "$NS_GB" "$natt and .src == \"192.0.2.1\" and .dst == \"192.0.2.2\"" \
 		"the ESP-in-UDP form arriving at B"
 	want '[.steps[] | select(.proto == "esp")] | length == 0' \
 		"no plain ESP step (NAT-T carries ESP in UDP)" '[.steps[] | select(.proto == "esp") | .kind]'
-	want_step "$NS_GB" ".kind == \"xfrm_in\" and .spi == \"$SPI_AB\" and .err == 0" \
-		"xfrm_in with the A->B SPI"
-	want_step "$NS_LB" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
-		"delivered at LAN-B"
 	want '.xfrm.spi == "'"$SPI_AB"'" and (.xfrm | has("error") | not)' \
 		"a packet xfrm object with the A->B SPI and no error" .xfrm
 	expect_wanted
 
 	pick_packets "$REP" "echo reply 10.2.0.2 -> 10.1.0.2 through the NAT-T tunnel"
-	want_eq .outcome delivered
-	want_verdict encrypted
-	want_verdict decrypted
-	want_no_verdict dropped
-	want_step "$NS_GB" ".kind == \"xfrm_out\" and .spi == \"$SPI_BA\" and .err == 0" \
-		"xfrm_out with the B->A SPI"
-	want_step "$NS_GB" "$natt and .src == \"192.0.2.2\" and .dst == \"192.0.2.1\"" \
-		"the ESP-in-UDP form 192.0.2.2:4500 -> 192.0.2.1:4500 leaving B"
-	want_step "$NS_GA" ".kind == \"xfrm_in\" and .spi == \"$SPI_BA\" and .err == 0" \
-		"xfrm_in with the B->A SPI"
-	want_step "$NS_LA" '.kind == "deliver" or (.kind == "nf_exit" and .hook == "INPUT" and .verdict == "accept")' \
-		"delivered at LAN-A"
+	healthy_leg rep "ESP-in-UDP (4500 -> 4500)" "$natt"
 	expect_wanted
 
 	# One path per packet across encryption, as in the ESP tunnel: no path

@@ -22,61 +22,39 @@
 #include "names_sys.h"
 #include "netns.h"
 #include "route.h"
-#include "sh_fixture.h"
+#include "ns_fixture.h"
 
-static char ns_name[64];
-static int ns_ready;
-static const char *skip_reason;
-
+static struct fx_ns ns;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(ns_name, sizeof(ns_name), "gwt-route-%d", (int)getpid());
-	if (geteuid()) {
-		skip_reason = "not root (needs CAP_NET_ADMIN and CAP_SYS_ADMIN for ip netns and setns)";
-		return 0;
-	}
-	if (fx_sh("ip netns add %s", ns_name)) {
-		skip_reason = "ip netns add failed";
-		return 0;
-	}
-	ns_ready = 1;	/* from here on teardown must delete it */
-	if (fx_sh("ip -n %1$s link set lo up && "
-	       "ip -n %1$s link add gw0 type veth peer name gw1 && "
-	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
-	       "ip -n %1$s addr add 10.9.0.1/24 dev gw0 && "
-	       "ip -n %1$s route add default via 10.9.0.254 && "
-	       "ip -n %1$s route add 192.0.2.0/24 via 10.9.0.254 && "
-	       "ip -n %1$s route add 198.51.100.0/25 via 10.9.0.254 table 100 && "
-	       /* policy routing as strongSwan does it (table 220) */
-	       "ip -n %1$s rule add to 203.0.113.128/25 lookup 220 pref 220 && "
-	       "ip -n %1$s route add 203.0.113.128/26 via 10.9.0.254 table 220 && "
-	       "ip -n %1$s -6 addr add 2001:db8:9::1/64 dev gw0 nodad && "
-	       "ip -n %1$s -6 route add default via 2001:db8:9::fe && "
-	       "ip -n %1$s -6 route add 2001:db8:77::77/128 via 2001:db8:9::fe && "
-	       "ip -n %1$s -6 route add 2001:db8:100::/48 via 2001:db8:9::fe table 100",
-	       ns_name)) {
-		skip_reason = "could not configure the test namespace (veth missing?)";
-		ns_ready = 2;
-	}
+	if (!fx_ns_add(&ns, "route",
+		       "not root (needs CAP_NET_ADMIN and CAP_SYS_ADMIN for ip netns and setns)"))
+		fx_ns_configured(&ns, fx_sh("ip -n %1$s link set lo up && "
+					    "ip -n %1$s link add gw0 type veth peer name gw1 && "
+					    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
+					    "ip -n %1$s addr add 10.9.0.1/24 dev gw0 && "
+					    "ip -n %1$s route add default via 10.9.0.254 && "
+					    "ip -n %1$s route add 192.0.2.0/24 via 10.9.0.254 && "
+					    "ip -n %1$s route add 198.51.100.0/25 via 10.9.0.254 table 100 && "
+					    /* policy routing as strongSwan does it (table 220) */
+					    "ip -n %1$s rule add to 203.0.113.128/25 lookup 220 pref 220 && "
+					    "ip -n %1$s route add 203.0.113.128/26 via 10.9.0.254 table 220 && "
+					    "ip -n %1$s -6 addr add 2001:db8:9::1/64 dev gw0 nodad && "
+					    "ip -n %1$s -6 route add default via 2001:db8:9::fe && "
+					    "ip -n %1$s -6 route add 2001:db8:77::77/128 via 2001:db8:9::fe && "
+					    "ip -n %1$s -6 route add 2001:db8:100::/48 via 2001:db8:9::fe table 100",
+					    ns.name),
+				 "could not configure the test namespace (veth missing?)");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && fx_sh("ip netns del %s", ns_name))
-		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
+	fx_ns_del(&ns);
 	return 0;
-}
-
-static void need_ns(void)
-{
-	if (ns_ready != 1) {
-		print_message("skip: %s\n", skip_reason ? skip_reason : "no test netns");
-		skip();
-	}
 }
 
 static __u32 stat_inode(const char *path)
@@ -93,7 +71,7 @@ static __u32 test_ns_inode(void)
 	FILE *p;
 
 	/* what the shell says, independently of netns.c */
-	snprintf(cmd, sizeof(cmd), "stat -L -c %%i /run/netns/%s", ns_name);
+	snprintf(cmd, sizeof(cmd), "stat -L -c %%i /run/netns/%s", ns.name);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	assert_non_null(fgets(out, sizeof(out), p));
@@ -123,10 +101,10 @@ static void test_netns_inode_of(void **state)
 	__u32 ino = 0, ino2 = 0;
 
 	(void)state;
-	need_ns();
-	assert_int_equal(netns__inode_of(ns_name, &ino), 0);
+	fx_ns_need(&ns);
+	assert_int_equal(netns__inode_of(ns.name, &ino), 0);
 	assert_int_equal(ino, test_ns_inode());
-	snprintf(path, sizeof(path), "/run/netns/%s", ns_name);
+	snprintf(path, sizeof(path), "/run/netns/%s", ns.name);
 	assert_int_equal(netns__inode_of(path, &ino2), 0);
 	assert_int_equal(ino2, ino);
 	snprintf(pid, sizeof(pid), "pid:%d", (int)getpid());
@@ -147,7 +125,7 @@ static void test_netns_map(void **state)
 	int fd;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	ino = test_ns_inode();
 	m = netns__new();
 	assert_non_null(m);
@@ -156,7 +134,7 @@ static void test_netns_map(void **state)
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(st.st_ino, ino);
 	assert_int_equal(netns__fd(m, ino), fd);	/* cached */
-	assert_string_equal(netns__name(m, ino), ns_name);
+	assert_string_equal(netns__name(m, ino), ns.name);
 	/* the root netns is found through /proc/1, and has no name */
 	assert_true(netns__fd(m, self) >= 0);
 	assert_null(netns__name(m, self));
@@ -173,7 +151,7 @@ static void test_prefixlen_v4(void **state)
 	struct route_stats st, st2;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	ino = test_ns_inode();
 	m = netns__new();
 	r = route__new(m);
@@ -210,7 +188,7 @@ static void test_prefixlen_v6(void **state)
 	__u32 ino;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	ino = test_ns_inode();
 	m = netns__new();
 	r = route__new(m);
@@ -235,12 +213,12 @@ static void test_prefixlen_cache(void **state)
 	struct route_stats st;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	ino = test_ns_inode();
 	m = netns__new();
 	r = route__new(m);
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 24);
-	assert_int_equal(fx_sh("ip -n %s route del 192.0.2.0/24", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s route del 192.0.2.0/24", ns.name), 0);
 	/* cached for a second, then asked again */
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 24);
 	route__stats(r, &st);
@@ -248,7 +226,7 @@ static void test_prefixlen_cache(void **state)
 	assert_int_equal(st.cached, 1);
 	nanosleep(&ts, NULL);
 	assert_int_equal(plen4(r, ino, "192.0.2.77", 254), 0);
-	assert_int_equal(fx_sh("ip -n %s route add 192.0.2.0/24 via 10.9.0.254", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s route add 192.0.2.0/24 via 10.9.0.254", ns.name), 0);
 	route__free(r);
 	netns__free(m);
 }
@@ -261,11 +239,11 @@ static void test_names_sys_prefixlen(void **state)
 	__u32 ino;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	ino = test_ns_inode();
 	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS), 0);
 	assert_int_equal(n.prefixlen(n.ctx, ino, AF_INET, a, 254), 24);
-	assert_string_equal(netns__name(names_sys__netns(&n), ino), ns_name);
+	assert_string_equal(netns__name(names_sys__netns(&n), ino), ns.name);
 	names_sys__free(&n);
 	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE), 0);
 	assert_int_equal(n.prefixlen(n.ctx, ino, AF_INET, a, 254), -1);

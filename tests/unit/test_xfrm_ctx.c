@@ -28,7 +28,7 @@
 #include "render_text.h"
 #include "xfrm_ctx.h"
 #include "events_fixture.h"
-#include "sh_fixture.h"
+#include "ns_fixture.h"
 
 static const struct xfrm_stat_delta blocked = {
 	.n = 2,
@@ -104,40 +104,32 @@ static void test_summary_text(void **state)
 
 /* ---- live, root -------------------------------------------------------- */
 
-static char ns_name[64], ns_path[128];
-static const char *skip_reason;
-
+static struct fx_ns ns;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(ns_name, sizeof(ns_name), "gwt-xctx-%d", (int)getpid());
-	snprintf(ns_path, sizeof(ns_path), "/run/netns/%s", ns_name);
-	if (geteuid())
-		skip_reason = "not root";
-	else if (fx_sh("ip netns add %s", ns_name))
-		skip_reason = "ip netns add failed";
 	/* veth, not lo: lo has disable_xfrm, its routes skip the policy lookup */
-	else if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
-		    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
-		    "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
-		    "ip -n %1$s route add 10.2.0.0/24 dev gw0", ns_name))
-		skip_reason = "could not configure the test namespace";
+	if (!fx_ns_add(&ns, "xctx", "not root"))
+		fx_ns_configured(&ns, fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+					    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
+					    "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
+					    "ip -n %1$s route add 10.2.0.0/24 dev gw0", ns.name),
+				 "could not configure the test namespace");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (!geteuid())
-		fx_sh("ip netns del %s 2>/dev/null", ns_name);
+	fx_ns_del(&ns);
 	return 0;
 }
 
 static void *send_udp(void *p)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9) };
-	int fd, nsfd = open(ns_path, O_RDONLY | O_CLOEXEC);
+	int fd, nsfd = open(ns.path, O_RDONLY | O_CLOEXEC);
 
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET))
 		return p;
@@ -162,17 +154,14 @@ static void test_live_netns(void **state)
 	__u64 v = 0;
 
 	(void)state;
-	if (skip_reason) {
-		print_message("skip: %s\n", skip_reason);
-		skip();
-	}
-	assert_int_equal(netns__inode_of(ns_name, &o.netns), 0);
+	fx_ns_need(&ns);
+	assert_int_equal(netns__inode_of(ns.name, &o.netns), 0);
 	fx_out_open(&out);
 	o.out = out.f;
 	x = xfrm_ctx__open(&o);
 	assert_non_null(x);
 	if (fx_sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block",
-	       ns_name)) {
+	       ns.name)) {
 		print_message("skip: cannot add an xfrm policy (no CONFIG_XFRM_USER?)\n");
 		xfrm_ctx__close(x);
 		netns__free(map);

@@ -26,62 +26,39 @@
 #include "json_writer.h"
 #include "xfrm_nl.h"
 #include "xfrm_nl_fixture.h"
-#include "sh_fixture.h"
+#include "ns_fixture.h"
 
-static char ns_name[64], ns_path[128];
-static int ns_ready;
-static const char *skip_reason;
-
+static struct fx_ns ns;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(ns_name, sizeof(ns_name), "gwt-xnl-%d", (int)getpid());
-	snprintf(ns_path, sizeof(ns_path), "/run/netns/%s", ns_name);
-	if (geteuid()) {
-		skip_reason = "not root (needs CAP_NET_ADMIN for xfrm and CAP_SYS_ADMIN for setns)";
-		return 0;
-	}
-	if (fx_sh("ip netns add %s", ns_name)) {
-		skip_reason = "ip netns add failed";
-		return 0;
-	}
-	ns_ready = 1;
 	/* veth, not lo: lo has disable_xfrm, its routes skip the policy lookup */
-	if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
-	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
-	       "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
-	       "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
-	       "ip -n %1$s route add 10.8.0.0/24 dev gw0 && "
-	       "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block && "
-	       "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "
-	       "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7",
-	       ns_name)) {
-		skip_reason = "could not configure the test namespace (no xfrm_user?)";
-		ns_ready = 2;
-	}
+	if (!fx_ns_add(&ns, "xnl",
+		       "not root (needs CAP_NET_ADMIN for xfrm and CAP_SYS_ADMIN for setns)"))
+		fx_ns_configured(&ns, fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+					    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
+					    "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
+					    "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
+					    "ip -n %1$s route add 10.8.0.0/24 dev gw0 && "
+					    "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block && "
+					    "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "
+					    "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7",
+					    ns.name),
+				 "could not configure the test namespace (no xfrm_user?)");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && fx_sh("ip netns del %s", ns_name))
-		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
+	fx_ns_del(&ns);
 	return 0;
-}
-
-static void need_ns(void)
-{
-	if (ns_ready != 1) {
-		print_message("skip: %s\n", skip_reason ? skip_reason : "no test netns");
-		skip();
-	}
 }
 
 static struct xfrm_nl *open_ns(void)
 {
-	int fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(ns.path, O_RDONLY | O_CLOEXEC);
 	struct xfrm_nl *x;
 
 	assert_true(fd >= 0);
@@ -142,7 +119,7 @@ static void test_live_dump(void **state)
 	char want[1024], *out;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	assert_int_equal(xfrm_nl__policy_count(x), 2);
@@ -203,14 +180,14 @@ static void test_live_policy_events(void **state)
 	char *out;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	assert_int_equal(xfrm_nl__process(x, collect, l), 0);	/* nothing pending */
 	assert_int_equal(fx_sh("ip -n %s xfrm policy add src 10.3.0.0/16 dst 10.4.0.0/16 proto tcp "
 			    "dport 443 dir out priority 100 tmpl src 192.0.2.1 dst 192.0.2.9 "
-			    "proto esp mode tunnel reqid 9", ns_name), 0);
+			    "proto esp mode tunnel reqid 9", ns.name), 0);
 	ev = wait_for(x, l, is_new_443, 3000);
 	assert_non_null(ev);
 	assert_int_equal(ev->policy.dir, XFRM_POLICY_OUT);
@@ -229,7 +206,7 @@ static void test_live_policy_events(void **state)
 	free(out);
 
 	assert_int_equal(fx_sh("ip -n %s xfrm policy update src 10.3.0.0/16 dst 10.4.0.0/16 "
-			    "proto tcp dport 443 dir out priority 100 action block", ns_name), 0);
+			    "proto tcp dport 443 dir out priority 100 action block", ns.name), 0);
 	ev = wait_for(x, l, is_upd_443, 3000);
 	assert_non_null(ev);
 	assert_int_equal(ev->policy.action, XFRM_POLICY_BLOCK);
@@ -238,7 +215,7 @@ static void test_live_policy_events(void **state)
 			 XFRM_POLICY_BLOCK);
 
 	assert_int_equal(fx_sh("ip -n %s xfrm policy delete src 10.3.0.0/16 dst 10.4.0.0/16 "
-			    "proto tcp dport 443 dir out", ns_name), 0);
+			    "proto tcp dport 443 dir out", ns.name), 0);
 	ev = wait_for(x, l, is_del_443, 3000);
 	assert_non_null(ev);
 	assert_addr4(&ev->policy.sel.daddr, "10.4.0.0");
@@ -283,14 +260,14 @@ static void test_live_acquire(void **state)
 	pthread_t t;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	assert_int_equal(fx_sh("ip -n %s xfrm policy add src 10.1.0.0/24 dst 10.8.0.0/24 dir out "
 			    "tmpl src 192.0.2.1 dst 192.0.2.8 proto esp mode tunnel reqid 8",
-			    ns_name), 0);
-	a.netns_fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+			    ns.name), 0);
+	a.netns_fd = open(ns.path, O_RDONLY | O_CLOEXEC);
 	assert_int_equal(pthread_create(&t, NULL, send_udp, &a), 0);
 	pthread_join(t, NULL);
 	close(a.netns_fd);
@@ -310,8 +287,8 @@ static void test_live_acquire(void **state)
 	assert_int_equal(xfrm_nl__sa_count(x), 1);
 	assert_non_null(xfrm_nl__sa_by_spi(x, 0, IPPROTO_ESP, NULL));
 	assert_int_equal(fx_sh("ip -n %s xfrm policy delete src 10.1.0.0/24 dst 10.8.0.0/24 dir out",
-			    ns_name), 0);
-	fx_sh("ip -n %s xfrm state flush", ns_name);
+			    ns.name), 0);
+	fx_sh("ip -n %s xfrm state flush", ns.name);
 	xfrm_nl__close(x);
 	free(l);
 }
@@ -337,7 +314,7 @@ static void test_live_overrun(void **state)
 	FILE *f;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
@@ -349,7 +326,7 @@ static void test_live_overrun(void **state)
 		fprintf(f, "xfrm policy add src 10.5.%d.0/24 dst 10.6.%d.0/24 dir out action block\n",
 			i, i);
 	fclose(f);
-	assert_int_equal(fx_sh("ip -n %s -batch %s", ns_name, path), 0);
+	assert_int_equal(fx_sh("ip -n %s -batch %s", ns.name, path), 0);
 	unlink(path);
 	ev = wait_for(x, l, is_overrun, 3000);
 	assert_non_null(ev);
@@ -357,7 +334,7 @@ static void test_live_overrun(void **state)
 	assert_true(xfrm_nl__lost(x) >= 1);
 	/* nothing silently lost: the re-dump has every policy */
 	assert_int_equal(xfrm_nl__policy_count(x), 202);
-	assert_int_equal(fx_sh("ip -n %s xfrm policy flush", ns_name), 0);
+	assert_int_equal(fx_sh("ip -n %s xfrm policy flush", ns.name), 0);
 	ev = wait_for(x, l, is_flush_policy, 3000);
 	assert_non_null(ev);
 	assert_int_equal(xfrm_nl__policy_count(x), 0);
@@ -366,7 +343,7 @@ static void test_live_overrun(void **state)
 	/* put the group's policies back for whoever runs after us */
 	fx_sh("ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block && "
 	   "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "
-	   "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7", ns_name);
+	   "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7", ns.name);
 }
 
 static bool is_new_sa(const struct xfrm_nl_event *ev)
@@ -396,13 +373,13 @@ static void test_live_sa(void **state)
 	char *out;
 
 	(void)state;
-	need_ns();
+	fx_ns_need(&ns);
 	l = evlog_new();
 	x = open_ns();
 	assert_int_equal(xfrm_nl__dump(x), 0);
 	if (fx_sh("ip -n %s xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 "
 	       "reqid 1 mode tunnel aead 'rfc4106(gcm(aes))' " AEAD_KEY " 128 "
-	       "encap espinudp 4500 4500 0.0.0.0 2>/dev/null", ns_name)) {
+	       "encap espinudp 4500 4500 0.0.0.0 2>/dev/null", ns.name)) {
 		print_message("skip: this kernel cannot add an ESP SA (no esp4?): run it in "
 			      "scripts/vmlab/run.sh\n");
 		xfrm_nl__close(x);
@@ -414,7 +391,7 @@ static void test_live_sa(void **state)
 			    "spi 0x2000 reqid 2 mode tunnel enc 'cbc(aes)' "
 			    "0x000102030405060708090a0b0c0d0e0f auth-trunc 'hmac(sha256)' "
 			    "0x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f "
-			    "128 limit time-soft 1 limit time-hard 2", ns_name), 0);
+			    "128 limit time-soft 1 limit time-hard 2", ns.name), 0);
 	ev = wait_for(x, l, is_new_sa, 5000);
 	assert_non_null(ev);
 	assert_string_equal(ev->sa.enc, "cbc(aes)");
@@ -454,7 +431,7 @@ static void test_live_sa(void **state)
 	free(out);
 
 	assert_int_equal(fx_sh("ip -n %s xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp "
-			    "spi 0x1000", ns_name), 0);
+			    "spi 0x1000", ns.name), 0);
 	ev = wait_for(x, l, is_del_sa, 5000);
 	assert_non_null(ev);
 	assert_string_equal(ev->sa.aead, "rfc4106(gcm(aes))");

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include "json_writer.h"
 #include "xfrm_stat.h"
-#include "sh_fixture.h"
+#include "ns_fixture.h"
 
 #define FIXTURES "tests/unit/fixtures"
 #define BEFORE FIXTURES "/xfrm_stat_before.txt"
@@ -227,46 +227,29 @@ static void test_real_proc(void **state)
 
 /* ---- root: a counter in another namespace ------------------------------ */
 
-static char ns_name[64];
-static int ns_ready;
-static const char *skip_reason;
-
+static struct fx_ns ns;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(ns_name, sizeof(ns_name), "gwt-xst-%d", (int)getpid());
-	if (geteuid()) {
-		skip_reason = "not root (ip netns, setns and xfrm policies need it)";
-		return 0;
-	}
-	if (access("/proc/net/xfrm_stat", R_OK)) {
-		skip_reason = "no /proc/net/xfrm_stat";
-		return 0;
-	}
-	if (fx_sh("ip netns add %s", ns_name)) {
-		skip_reason = "ip netns add failed";
-		return 0;
-	}
-	ns_ready = 1;
+	if (access("/proc/net/xfrm_stat", R_OK))
+		ns.skip = "no /proc/net/xfrm_stat";
 	/* Not via lo: it has disable_xfrm set, its routes skip policy lookups. */
-	if (fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
-	       "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
-	       "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
-	       "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
-	       "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out action block",
-	       ns_name)) {
-		skip_reason = "could not configure the test namespace (no xfrm?)";
-		ns_ready = 2;
-	}
+	else if (!fx_ns_add(&ns, "xst", "not root (ip netns, setns and xfrm policies need it)"))
+		fx_ns_configured(&ns, fx_sh("ip -n %1$s link add gw0 type veth peer name gw1 && "
+					    "ip -n %1$s link set gw0 up && ip -n %1$s link set gw1 up && "
+					    "ip -n %1$s addr add 10.1.0.1/24 dev gw0 && "
+					    "ip -n %1$s route add 10.2.0.0/24 dev gw0 && "
+					    "ip -n %1$s xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 "
+					    "dir out action block", ns.name),
+				 "could not configure the test namespace (no xfrm?)");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (ns_ready && fx_sh("ip netns del %s", ns_name))
-		fprintf(stderr, "warning: could not delete netns %s\n", ns_name);
+	fx_ns_del(&ns);
 	return 0;
 }
 
@@ -301,17 +284,12 @@ static void test_read_netns(void **state)
 	struct xfrm_stat *before, *after;
 	struct xfrm_stat_delta d;
 	struct send_arg a;
-	char path[128];
 	pthread_t t;
 	int fd, bad;
 
 	(void)state;
-	if (ns_ready != 1) {
-		print_message("skip: %s\n", skip_reason ? skip_reason : "no test netns");
-		skip();
-	}
-	snprintf(path, sizeof(path), "/run/netns/%s", ns_name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fx_ns_need(&ns);
+	fd = open(ns.path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	before = xfrm_stat__read_netns(fd);
 	assert_non_null(before);
