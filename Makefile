@@ -7,6 +7,7 @@
 #   make test       unit tests (ASan/UBSan) + end-to-end tests (root),
 #                   including the 6.1 VM lab (GWT_NO_VM=1 skips it)
 #   make vmtest     only the VM lab tests (fentry and kprobe on Debian 6.1)
+#                   KVER=6.1.0-N: another guest kernel than the pinned one
 #   make demo       install what is missing, build, run the demo gateway
 #   make SAN=1      build with AddressSanitizer + UBSan
 #   make V=1        show the commands
@@ -105,8 +106,12 @@ unit:
 	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace \
 		$(SAN_OUT)/bench/replay
 
+# The VM lab's guest kernel: pinned in scripts/vmlab/prepare.sh, KVER= for
+# another one.
+VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER)
+
 test: unit all
-	$(Q)GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
+	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
 		UNIT_DIR=$(SAN_OUT)/tests tests/run.sh
 
 e2e: all
@@ -115,7 +120,7 @@ e2e: all
 # The VM lab alone: Debian 12's 6.1 kernel under qemu, suites in fentry and
 # kprobe modes (also part of `make test`).
 vmtest: unit
-	$(Q)GWTRACE=$(SAN_OUT)/gwtrace tests/run.sh --e2e-only -k '^test_vm'
+	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace tests/run.sh --e2e-only -k '^test_vm'
 
 vmlab-selftest:
 	$(Q)scripts/vmlab/selftest.sh

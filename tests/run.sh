@@ -13,13 +13,17 @@
 #   UNIT_DIR           directory of unit test binaries (default build/san/tests)
 #                      (defaults are in the repository; tests run from there)
 #   GWT_TEST_TIMEOUT   seconds per e2e test before it is killed (default 60)
-#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 900)
+#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 2500: each
+#                      test in the guest has its own limit, scaled to the
+#                      guest's measured speed; see tests/vm_guest.sh)
 #   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 under qemu)
 #   GWT_KEEP=1         keep each e2e test's temporary directory
 #
 # One line per test: "PASS name (1.2s)", "FAIL name: reason" (followed by
 # the test's log: gwtrace's stderr and the relevant JSON), "SKIP name:
-# reason"; unit binaries count their cmocka cases. The last line is always
+# reason"; unit binaries count their cmocka cases. A test's notes (lib.sh
+# `note`: what it measured, e.g. the VM lab's kernel and speed) follow its
+# line as "    # ...". The last line is always
 # "N passed, N failed, N skipped"; the exit status is 1 if anything failed.
 set -uo pipefail
 
@@ -202,16 +206,18 @@ remove_stale_namespaces() {
 }
 
 run_e2e_test() {
-	local file=$1 name=$2 rc t0 reason log
+	local file=$1 name=$2 rc t0 reason log notes
 	reason=$TMP/reason
 	log=$TMP/e2e.log
+	notes=$TMP/notes
 	: >"$reason"
+	: >"$notes"
 	t0=$EPOCHREALTIME
 	rc=0
 	local tmo=$TEST_TIMEOUT
 	# The VM lab boots a kernel under TCG and runs a suite inside it.
-	[[ $file == */test_vm*.sh ]] && tmo=${GWT_VM_TIMEOUT:-900}
-	GWT_REASON_FILE=$reason timeout -k 10 "$tmo" \
+	[[ $file == */test_vm*.sh ]] && tmo=${GWT_VM_TIMEOUT:-2500}
+	GWT_REASON_FILE=$reason GWT_NOTE_FILE=$notes timeout -k 10 "$tmo" \
 		bash "$file" "$name" >"$log" 2>&1 </dev/null &
 	child=$!
 	# wait returns early when a trapped signal arrives: wait again for the
@@ -252,6 +258,7 @@ run_e2e_test() {
 		show_log "$log"
 		;;
 	esac
+	sed 's/^/    # /' "$notes"
 }
 
 run_e2e() {

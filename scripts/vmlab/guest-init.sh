@@ -67,7 +67,7 @@ cd "$VMLAB_CWD" 2>/dev/null || fail "cannot cd to $VMLAB_CWD in the guest"
 path=$PATH
 while read -r var; do unset "$var"; done < <(compgen -e)
 export PATH="$path" HOME=/root LANG=C.UTF-8 TERM=dumb VMLAB=1 VMLAB_OUT="$S/out"
-export VMLAB_KVER="$VMLAB_KVER"
+export VMLAB_KVER="$VMLAB_KVER" VMLAB_KPKG="$VMLAB_KPKG" VMLAB_KDEBVER="$VMLAB_KDEBVER"
 for kv in "${VMLAB_ENV[@]}"; do export "${kv?}"; done
 
 log "running: ${VMLAB_ARGV[*]} (cwd $VMLAB_CWD) at $(uptime_s) s"

@@ -2,17 +2,25 @@
 # Prepare the VM lab: Debian 12's distro kernel + a busybox initramfs.
 #
 # Usage: scripts/vmlab/prepare.sh [--refresh] [--quiet]
-#   --refresh  ask apt whether a newer linux-image-6.1.0-N-amd64 exists and
-#              switch to it (default: reuse whatever kernel is cached)
+#   --refresh  look the kernel package up in apt again (a new upload of the
+#              same package) instead of reusing the cached one
 #   --quiet    print nothing when the cache is already complete
 #
 # Environment:
 #   GWTRACE_VMLAB_CACHE  cache dir (default /var/cache/gwtrace-vmlab)
-#   GWTRACE_VMLAB_KPKG   exact kernel package to use, e.g. linux-image-6.1.0-56-amd64
+#   GWTRACE_VMLAB_KVER   kernel to use instead of the pinned one: 6.1.0-56,
+#                        6.1.0-56-amd64 or linux-image-6.1.0-56-amd64
+#                        (`make vmtest KVER=6.1.0-56`)
+#   GWTRACE_VMLAB_KPKG   the same, as an exact package name (older spelling)
+#
+# Which kernel: PINNED_KPKG below, so that a Debian upload does not change
+# what the suite tests without anyone choosing it. When the pinned package
+# has left the archive, the newest linux-image-6.1.0-N-amd64 (not -dbg, not
+# -unsigned unless it is the only one) is used instead, with a warning here
+# and VMLAB_PIN_MISSED in lab.env (the VM suites print it).
 #
 # Steps (each skipped when already done): install host packages (deps.sh),
-# pick the newest linux-image-6.1.0-N-amd64 (not -dbg, not -unsigned unless it
-# is the only one), apt-get download + dpkg-deb -x it, depmod -b, extract the
+# pick the kernel package, apt-get download + dpkg-deb -x it, depmod -b, extract the
 # uncompressed ELF vmlinux from the bzImage (boots via PVH; falls back to the
 # bzImage), build the busybox-static initramfs (stage 1: initramfs-init.sh).
 # Writes $CACHE/lab.env, which run.sh reads.
@@ -20,7 +28,14 @@ set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${GWTRACE_VMLAB_CACHE:-/var/cache/gwtrace-vmlab}
-WANT_PKG=${GWTRACE_VMLAB_KPKG:-}
+# The guest kernel the suite is verified on; move it on deliberately (and
+# say so in the commit), after the suite passed on the new one.
+PINNED_KPKG=linux-image-6.1.0-57-amd64
+WANT_PKG=${GWTRACE_VMLAB_KVER:-${GWTRACE_VMLAB_KPKG:-}}
+if [[ -n $WANT_PKG ]]; then
+	WANT_PKG=${WANT_PKG#linux-image-}
+	WANT_PKG=linux-image-${WANT_PKG%-amd64}-amd64
+fi
 # Modules the initramfs loads (with their dependencies) to mount the 9p shares.
 INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p)
 BUSYBOX_APPLETS=(sh mount umount insmod mkdir grep dd printf poweroff sleep switch_root cat echo ln chmod)
@@ -55,7 +70,7 @@ init_hash() {
 }
 
 # Read the current lab.env (if any) into CUR_* variables.
-CUR_KPKG="" CUR_KDIR="" CUR_KVER="" CUR_KERNEL="" CUR_INITRD="" CUR_INIT_HASH=""
+CUR_KPKG="" CUR_KDIR="" CUR_KVER="" CUR_KERNEL="" CUR_INITRD="" CUR_INIT_HASH="" CUR_PIN_MISSED=""
 load_env() {
 	local f=$CACHE/lab.env
 	[[ -r $f ]] || return 1
@@ -63,12 +78,18 @@ load_env() {
 	source "$f" || return 1
 	CUR_KPKG=${VMLAB_KPKG:-} CUR_KDIR=${VMLAB_KDIR:-} CUR_KVER=${VMLAB_KVER:-}
 	CUR_KERNEL=${VMLAB_KERNEL:-} CUR_INITRD=${VMLAB_INITRD:-} CUR_INIT_HASH=${VMLAB_INIT_HASH:-}
+	CUR_PIN_MISSED=${VMLAB_PIN_MISSED:-}
 }
 
 cache_complete() {
 	load_env || return 1
 	[[ -n $CUR_KVER && -f $CUR_KERNEL && -f $CUR_INITRD && -f $CUR_KDIR/.complete ]] || return 1
-	[[ -z $WANT_PKG || $WANT_PKG == "$CUR_KPKG" ]] || return 1
+	if [[ -n $WANT_PKG ]]; then
+		[[ $WANT_PKG == "$CUR_KPKG" ]] || return 1
+	else
+		# The pinned kernel, or the newest when the pinned one was missing.
+		[[ $CUR_KPKG == "$PINNED_KPKG" || $CUR_PIN_MISSED == "$PINNED_KPKG" ]] || return 1
+	fi
 	[[ $(init_hash "$CUR_KVER") == "$CUR_INIT_HASH" ]] || return 1
 }
 
@@ -118,17 +139,32 @@ pick_kernel_pkg() {
 	return 1
 }
 
+# candidate_updated PKG: its candidate version, asking apt-get update once
+# if the lists do not know it.
+candidate_updated() {
+	local v
+	v=$(candidate_of "$1")
+	if [[ -z $v || $v == "(none)" ]]; then
+		apt-get update -qq </dev/null >&2 || die "apt-get update failed"
+		v=$(candidate_of "$1")
+	fi
+	[[ -z $v || $v == "(none)" ]] || printf '%s' "$v"
+}
+
+pin_missed=""
 if [[ -n $WANT_PKG ]]; then
 	kpkg=$WANT_PKG
-	kver_deb=$(candidate_of "$kpkg")
-	if [[ -z $kver_deb || $kver_deb == "(none)" ]]; then
-		apt-get update -qq </dev/null >&2 || die "apt-get update failed"
-		kver_deb=$(candidate_of "$kpkg")
-	fi
-	[[ -n $kver_deb && $kver_deb != "(none)" ]] || die "package $kpkg (GWTRACE_VMLAB_KPKG) is not available from apt"
+	kver_deb=$(candidate_updated "$kpkg")
+	[[ -n $kver_deb ]] || die "kernel package $kpkg (GWTRACE_VMLAB_KVER / KVER=) is not available from apt"
 else
-	read -r kpkg kver_deb < <(pick_kernel_pkg || true) || true
-	[[ -n ${kpkg:-} ]] || die "no linux-image-6.1.0-*-amd64 package available from apt (check /etc/apt/sources.list*: bookworm and bookworm-security)"
+	kpkg=$PINNED_KPKG
+	kver_deb=$(candidate_updated "$kpkg")
+	if [[ -z $kver_deb ]]; then
+		read -r kpkg kver_deb < <(pick_kernel_pkg || true) || true
+		[[ -n ${kpkg:-} ]] || die "no linux-image-6.1.0-*-amd64 package available from apt (check /etc/apt/sources.list*: bookworm and bookworm-security)"
+		pin_missed=$PINNED_KPKG
+		say "warning: the pinned kernel $PINNED_KPKG is not available from apt any more; using the newest, $kpkg $kver_deb (move PINNED_KPKG in scripts/vmlab/prepare.sh)"
+	fi
 fi
 
 kdir=$CACHE/kernels/${kpkg}_${kver_deb//[^A-Za-z0-9.+~-]/_}
@@ -223,7 +259,8 @@ fi
 {
 	printf '# written by scripts/vmlab/prepare.sh\n'
 	printf 'VMLAB_%s=%q\n' KPKG "$kpkg" KDEBVER "$kver_deb" KVER "$kver" KDIR "$kdir" \
-		KERNEL "$kernel" BOOT "$boot" INITRD "$initrd" INIT_HASH "$ihash"
+		KERNEL "$kernel" BOOT "$boot" INITRD "$initrd" INIT_HASH "$ihash" \
+		PIN_MISSED "$pin_missed"
 } >"$tmp/lab.env"
 mv -- "$tmp/lab.env" "$CACHE/lab.env"
 

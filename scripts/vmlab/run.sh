@@ -27,7 +27,8 @@
 # CMD is exec'd (argv as given, no shell re-parsing; use `sh -c '...'` for
 # shell syntax) as root in the guest, in the host's current directory (same
 # path), with a fresh environment: PATH HOME=/root LANG=C.UTF-8 TERM=dumb
-# VMLAB=1 VMLAB_OUT=<writable dir> VMLAB_KVER=<guest kernel> plus --env ones.
+# VMLAB=1 VMLAB_OUT=<writable dir> VMLAB_KVER=<guest kernel> VMLAB_KPKG=<its
+# package> VMLAB_KDEBVER=<the package's version> plus --env ones.
 # stdin is /dev/null. Its stdout/stderr are streamed to this script's
 # stdout/stderr (each in order; the two are not interleaved exactly).
 #
@@ -168,8 +169,9 @@ VMLAB_CWD=$cwd
 VMLAB_ARGV=("${argv[@]}")
 VMLAB_ENV=("${envs[@]}")
 VMLAB_MODULES=("${DEFAULT_MODULES[@]}" "${extra_modules[@]}")
-# VMLAB_KVER comes from lab.env.
-declare -p VMLAB_VERBOSE VMLAB_CWD VMLAB_ARGV VMLAB_ENV VMLAB_MODULES VMLAB_KVER >"$share/job.env"
+# VMLAB_KVER, VMLAB_KPKG and VMLAB_KDEBVER come from lab.env.
+declare -p VMLAB_VERBOSE VMLAB_CWD VMLAB_ARGV VMLAB_ENV VMLAB_MODULES VMLAB_KVER \
+	VMLAB_KPKG VMLAB_KDEBVER >"$share/job.env"
 
 # --- qemu ------------------------------------------------------------------------------
 # cryptomgr.notests=1: skip the crypto self-tests run at every algorithm

@@ -22,15 +22,28 @@
 # Environment:
 #   GWTRACE          gwtrace binary (default: ./gwtrace)
 #   GWT_KEEP=1       keep the temporary directory (its path is printed)
-#   GWT_READY_TIMEOUT seconds to wait for --ready-file (default 20)
-#   GWT_STOP_TIMEOUT  seconds to wait for exit after SIGINT (default 10)
+#   GWT_SLOWDOWN     how much slower than the reference this machine is, in
+#                    percent (default 100): every wait below, and those the
+#                    tests pass to gw_wait_exit / gw_wait_line, is scaled by
+#                    it. The VM lab measures it in the guest (tests/vm_guest.sh).
+#   GWT_READY_TIMEOUT seconds to wait for --ready-file (default 20, scaled)
+#   GWT_STOP_TIMEOUT  seconds to wait for exit after SIGINT (default 10, scaled)
 #   GWT_SETTLE        seconds between the last packet and SIGINT (default 0.5)
 #   GW_SUMMARY_TYPE   "type" of gwtrace's last JSON line: summary (default),
 #                     monitor_summary for `gwtrace monitor`
 
 : "${GWTRACE:=./gwtrace}"
-: "${GWT_READY_TIMEOUT:=20}"
-: "${GWT_STOP_TIMEOUT:=10}"
+: "${GWT_SLOWDOWN:=100}"
+[[ $GWT_SLOWDOWN =~ ^[1-9][0-9]*$ ]] || GWT_SLOWDOWN=100
+
+# gwt_scale SECONDS: REPLY = SECONDS scaled by GWT_SLOWDOWN, rounded up.
+gwt_scale() {
+	REPLY=$((($1 * GWT_SLOWDOWN + 99) / 100))
+}
+gwt_scale 20
+: "${GWT_READY_TIMEOUT:=$REPLY}"
+gwt_scale 10
+: "${GWT_STOP_TIMEOUT:=$REPLY}"
 : "${GWT_SETTLE:=0.5}"
 
 GWT_ID="gwt-$$"
@@ -89,7 +102,7 @@ gwt__interrupt_gwtrace() {
 	kill -INT "$GW_PID" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$GW_PID" 2>/dev/null || break
-		sleep 0.1
+		gwt_nap 0.1
 	done
 	if kill -0 "$GW_PID" 2>/dev/null; then
 		kill -KILL "$GW_PID" 2>/dev/null
@@ -109,6 +122,13 @@ skip() {
 }
 
 log() { printf '# %s\n' "$*" >&2; }
+
+# note MESSAGE: a fact the test measured that belongs in the suite's output
+# even when it passes (tests/run.sh prints it under the test's line).
+note() {
+	log "$*"
+	[[ -z ${GWT_NOTE_FILE:-} ]] || printf '%s\n' "$*" >>"$GWT_NOTE_FILE"
+}
 
 # Number of non-empty lines in $1. Never fails: safe inside $(...), where
 # the ERR trap would otherwise end the subshell as a failed test.
@@ -241,7 +261,7 @@ gwt__kill_tracked() {
 	for pid in "${GWT_PIDS[@]}"; do
 		for ((i = 0; i < 50; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
+			gwt_nap 0.1
 		done
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
@@ -465,26 +485,60 @@ gw_start() {
 			GW_RC=$rc GW_PID=""
 			fail "gwtrace exited (status $rc) before writing its ready file"
 		fi
-		if (($(gwt__elapsed_ms "$t0") > GWT_READY_TIMEOUT * 1000)); then
+		gwt__ms_since "$t0"
+		if ((GWT_MS > GWT_READY_TIMEOUT * 1000)); then
 			fail "gwtrace did not write its ready file within ${GWT_READY_TIMEOUT}s"
 		fi
-		sleep 0.05
+		gwt_nap 0.05
 	done
-	log "gwtrace ready after $(gwt__elapsed_ms "$t0") ms"
+	gwt__ms_since "$t0"
+	log "gwtrace ready after $GWT_MS ms"
 }
 
 gwt__elapsed_ms() {	# since an $EPOCHREALTIME value
+	gwt__ms_since "$1"
+	printf '%d' "$GWT_MS"
+}
+
+# gwt__ms_since T0: GWT_MS = milliseconds since an $EPOCHREALTIME value,
+# without a subshell (for wait loops: see gwt_nap).
+gwt__ms_since() {
 	local now=${EPOCHREALTIME/./} then=${1/./}
-	printf '%d' $(((10#$now - 10#$then) / 1000))
+	GWT_MS=$(((10#$now - 10#$then) / 1000))
+}
+
+# gwt_nap SECONDS: sleep without starting a process. Under the VM lab's TCG
+# every process start costs 0.1-0.25 s of the guest's only CPU: a wait loop
+# running `sleep 0.05` and a $(...) per turn took half that CPU from the
+# gwtrace it was waiting for (start-up measured at 18-20 s instead of
+# 9.5-10 s). read -t on a FIFO that nobody writes is a timer inside bash.
+GWT_NAP_FD=""
+gwt_nap() {
+	if [[ -z $GWT_NAP_FD ]]; then
+		if [[ -z $GWT_TMP ]] || ! mkfifo "$GWT_TMP/nap.fifo" 2>/dev/null ||
+			! exec {GWT_NAP_FD}<>"$GWT_TMP/nap.fifo"; then
+			GWT_NAP_FD=""
+			sleep "$1"
+			return 0
+		fi
+	fi
+	read -r -t "$1" -u "$GWT_NAP_FD" _ || true
 }
 
 # gw_wait_exit TIMEOUT_S: wait for gwtrace to end by itself; sets GW_RC.
-# Returns 1 (gwtrace still running) on timeout.
+# Returns 1 (gwtrace still running) on timeout (TIMEOUT_S scaled by
+# GWT_SLOWDOWN).
 gw_wait_exit() {
+	gwt_scale "$1"
+	gw__wait_exit_s "$REPLY"
+}
+
+gw__wait_exit_s() {	# the same, SECONDS as given
 	local limit_ms=$(($1 * 1000)) t0=$EPOCHREALTIME rc
 	while kill -0 "$GW_PID" 2>/dev/null; do
-		(($(gwt__elapsed_ms "$t0") <= limit_ms)) || return 1
-		sleep 0.05
+		gwt__ms_since "$t0"
+		((GWT_MS <= limit_ms)) || return 1
+		gwt_nap 0.05
 	done
 	rc=0
 	wait "$GW_PID" || rc=$?
@@ -502,7 +556,7 @@ gw_stop_sig() {
 	[[ -n $GW_PID ]] || fail "gw_stop: gwtrace not running (test bug)"
 	sleep "$GWT_SETTLE"	# let the ring buffer drain
 	kill -"$sig" "$GW_PID" 2>/dev/null || true
-	if ! gw_wait_exit "$GWT_STOP_TIMEOUT"; then
+	if ! gw__wait_exit_s "$GWT_STOP_TIMEOUT"; then
 		kill -KILL "$GW_PID" 2>/dev/null || true
 		wait "$GW_PID" 2>/dev/null || true
 		GW_RC=killed GW_PID=""

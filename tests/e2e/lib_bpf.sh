@@ -62,7 +62,7 @@ bpf_expect_gone() {
 		links=$(bpf_left link "${OUR_LINKS[@]}")
 		maps=$(bpf_left map "${OUR_MAPS[@]}")
 		[[ -z $progs$links$maps ]] && break
-		sleep 0.1
+		gwt_nap 0.1
 	done
 	after=$(bpf_gw_progs)
 	log "gw_* programs: $(count_lines "$GW_PROGS_BEFORE") before, ${#OUR_PROGS[@]} ours," \

@@ -101,7 +101,7 @@ ipsec_natt_sock() {
 		[[ ! -e $ready ]] || return 0
 		kill -0 "${IPSEC_NATT_PIDS[-1]}" 2>/dev/null ||
 			fail "the UDP_ENCAP socket helper in ${ns#"$GWT_ID"-} exited"
-		sleep 0.05
+		gwt_nap 0.05
 	done
 	fail "the UDP_ENCAP socket helper in ${ns#"$GWT_ID"-} not ready after 5 s"
 }

@@ -64,7 +64,7 @@ mon_port() {
 	for ((i = 0; i < 50; i++)); do
 		MON_PORT=$(sed -n 's/^port \([0-9][0-9]*\)$/\1/p' "$GW_READY")
 		[[ -z $MON_PORT ]] || return 0
-		sleep 0.1
+		gwt_nap 0.1
 	done
 	fail "no 'port N' line in the ready file of gwtrace monitor --listen: $(head -c 200 "$GW_READY")"
 }
@@ -146,7 +146,7 @@ prom_start() {
 		for ((i = 0; i < 300; i++)); do
 			curl -sf -m 1 -o /dev/null "http://127.0.0.1:$PROM_PORT/-/ready" && return 0
 			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
+			gwt_nap 0.1
 		done
 		grep -q 'address already in use' "$dir/log" || break
 		log "Prometheus: port $PROM_PORT taken (try $try)"
@@ -169,12 +169,13 @@ prom_wait() {
 	while :; do
 		prom_query "$1"
 		[[ $PROM_VALUE =~ ^[0-9]+$ ]] && ((PROM_VALUE >= $2)) && break
-		if (($(gwt__elapsed_ms "$t0") > 30000)); then
+		gwt__ms_since "$t0"
+		if ((GWT_MS > 30000)); then
 			curl -sS -m 5 "http://127.0.0.1:$MON_PORT/metrics" 2>&1 |
 				grep -v '^#' | gwt__trunc 300 40 >&2 || true
 			fail "Prometheus: $1 = $PROM_VALUE after 30 s (want $2); last answer: ${PROM_ANSWER:0:800}"
 		fi
-		sleep 0.5
+		gwt_nap 0.5
 	done
 	log "Prometheus: $1 = $PROM_VALUE after $(gwt__elapsed_ms "$t0") ms"
 	((PROM_VALUE == $2)) || fail "Prometheus: $1 = $PROM_VALUE, want exactly $2: ${PROM_ANSWER:0:800}"

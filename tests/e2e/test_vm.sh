@@ -12,6 +12,8 @@
 
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/vm_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm_lib.sh"
 
 VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded)$'
 VM_NTESTS=9
@@ -19,27 +21,9 @@ VM_NTESTS=9
 VM_FUNC_PROBES='["fib:lookup","nf:hook","nf:table","xfrm:output","xfrm:input","xfrm:policy","ip:verdict"]'
 
 vm_suite() {
-	local mode=$1 root log probes rc=0 line
-	[[ -z ${VMLAB:-} ]] || skip "already inside the VM lab"
-	[[ -z ${GWT_NO_VM:-} ]] || skip "GWT_NO_VM is set"
-
-	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-	"$root/scripts/vmlab/prepare.sh" --quiet >"$GWT_TMP/prepare.log" 2>&1 ||
-		skip "VM lab unavailable: $(tail -n 1 "$GWT_TMP/prepare.log")"
-	log=$GWT_TMP/vm-$mode.log
-	probes=$GWT_TMP/vm-$mode.probes.json
-	log "booting Debian 6.1 in the VM lab, suite in --mode $mode"
-	# shellcheck disable=SC2016 # expanded by the guest's shell
-	(cd "$root" && scripts/vmlab/run.sh --timeout 800 --out "$GWT_TMP/vmout" -- \
-		env GWTRACE="$GWTRACE" GWT_MODE="$mode" GWT_TEST_TIMEOUT=150 \
-		sh -c '"$GWTRACE" probes --json --mode "$GWT_MODE" >"$VMLAB_OUT/probes.json" &&
-			tests/run.sh --e2e-only -k "$0"' "$VM_TESTS") >"$log" 2>&1 || rc=$?
-	cp "$GWT_TMP/vmout/probes.json" "$probes" 2>/dev/null || true
-	grep -E '^(PASS|FAIL|SKIP) ' "$log" >&2 || true
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	[[ -n $line ]] || { tail -n 30 "$log" >&2; fail "no suite result from the VM (run.sh exit $rc)"; }
-	[[ $line == "$VM_NTESTS passed, 0 failed, 0 skipped" ]] ||
-		{ tail -n 60 "$log" >&2; fail "VM suite in --mode $mode: $line"; }
+	local mode=$1 probes
+	vm_suite_run "$mode" "$VM_TESTS" "$VM_NTESTS" --probes
+	probes=$GWT_TMP/vmout/probes.json
 	[[ -s $probes ]] || fail "no probes listing from the VM"
 	jq -e --arg m "$mode" --argjson want "$VM_FUNC_PROBES" '
 		[.probes[] | select(.name as $n | $want | index($n))] as $fp

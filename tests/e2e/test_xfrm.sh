@@ -125,9 +125,10 @@ test_xfrm_text_output() {
 	t0=$EPOCHREALTIME
 	until [[ -e $ready ]]; do
 		kill -0 "$GW_PID" 2>/dev/null || fail "gwtrace exited before its ready file"
-		(($(gwt__elapsed_ms "$t0") < GWT_READY_TIMEOUT * 1000)) ||
+		gwt__ms_since "$t0"
+		((GWT_MS < GWT_READY_TIMEOUT * 1000)) ||
 			fail "gwtrace did not write its ready file within ${GWT_READY_TIMEOUT}s"
-		sleep 0.05
+		gwt_nap 0.05
 	done
 	ping_from "$NS_C" 10.2.0.2 2
 	gw_wait_exit 20 || fail "gwtrace --duration 3 still running after 20 s"
