@@ -254,7 +254,7 @@ static int setup_names(struct replay *r)
 	/* Kernel addresses of another boot would name the wrong symbols. */
 	if (!recording__same_boot(&r->rec))
 		flags |= NAMES_SYS_NO_KSYMS;
-	if (names_sys__init(&r->names, flags))
+	if (names_sys__init(&r->names, flags, NULL))
 		return -ENOMEM;
 	printf("replay: names (BTF%s) loaded in %.0f ms, not timed\n",
 	       flags & NAMES_SYS_NO_KSYMS ? "" : ", kallsyms",

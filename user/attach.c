@@ -41,7 +41,7 @@ struct probe_state {
 
 struct gw_attach {
 	struct gwtrace_bpf *skel;
-	struct gw_kfeat kfeat;
+	const struct gw_kfeat *kfeat;	/* borrowed */
 	struct probe_state probes[GW_PROBE_MAX];
 	struct gw_probe_report reports[GW_PROBE_MAX];
 	__u32 netns_only;		/* --netns: attach netfilter links there only */
@@ -161,7 +161,7 @@ static void choose(struct gw_attach *a, enum gw_mode mode)
 					 attach__strategy_name(forced));
 				continue;
 			}
-			if (!impl_available(&a->kfeat, im, ps->why[i], sizeof(ps->why[i]))) {
+			if (!impl_available(a->kfeat, im, ps->why[i], sizeof(ps->why[i]))) {
 				ps->refused[i] = true;
 				continue;
 			}
@@ -238,7 +238,7 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 			continue;
 		im = &gw_probe_defs[p].impls[a->probes[p].impl];
 		for (int j = 0; j < GW_IMPL_PROGS && im->progs[j].prog; j++) {
-			if (!prog_target_ok(&a->kfeat, im, &im->progs[j]))
+			if (!prog_target_ok(a->kfeat, im, &im->progs[j]))
 				continue;	/* an "any" impl's missing half */
 			if (o->monitor && im->progs[j].not_monitor)
 				continue;	/* monitor counts forwarded at xmit */
@@ -404,9 +404,8 @@ struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err)
 	if (opts->filter.flags & GW_F_NETNS)
 		a->netns_only = opts->filter.netns;
 	a->monitor = opts->monitor;
-	*err = kfeat__probe(&a->kfeat);
-	if (!*err)
-		*err = load(a, opts);
+	a->kfeat = opts->kernel;
+	*err = load(a, opts);
 	if (*err) {
 		attach__close(a);
 		return NULL;
@@ -428,7 +427,6 @@ void attach__close(struct gw_attach *a)
 	for (int p = 0; p < GW_PROBE_MAX; p++)
 		detach_probe(&a->probes[p]);
 	gwtrace_bpf__destroy(a->skel);
-	kfeat__free(&a->kfeat);
 	free(a);
 }
 

@@ -14,8 +14,10 @@
 #include "summary.h"
 
 struct gw_attach;
+struct gw_kfeat;
 
 struct gw_attach_opts {
+	const struct gw_kfeat *kernel;	/* the run's kernel facts (borrowed) */
 	enum gw_mode mode;
 	struct gw_filter filter;
 	__u32 ringbuf_kb;
@@ -30,7 +32,7 @@ struct gw_attach_opts {
 	__u32 mon_burst;		/* drops streamed per flow+location+window */
 };
 
-/* Probes the kernel, chooses a strategy per probe, loads and attaches.
+/* Chooses a strategy per probe from opts->kernel, loads and attaches.
  * NULL with *err set (-errno) if nothing usable could be attached. */
 struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err);
 void attach__close(struct gw_attach *a);

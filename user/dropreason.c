@@ -317,18 +317,11 @@ static int load_from(struct dropreason *d, struct btf *btf, bool modules)
 	return err;
 }
 
-struct dropreason *dropreason__load(const char *btf_path)
+static struct dropreason *load_btf(struct btf *btf, bool modules)
 {
-	struct dropreason *d;
-	struct btf *btf;
-	int err;
+	struct dropreason *d = calloc(1, sizeof(*d));
+	int err = d ? load_from(d, btf, modules) : -ENOMEM;
 
-	btf = open_btf(btf_path);
-	if (!btf)
-		return NULL;
-	d = calloc(1, sizeof(*d));
-	err = d ? load_from(d, btf, !btf_path) : -ENOMEM;
-	btf__free(btf);
 	if (err) {
 		if (err == -ENOMEM)
 			pr_err("out of memory reading drop reasons");
@@ -337,6 +330,28 @@ struct dropreason *dropreason__load(const char *btf_path)
 	}
 	pr_debug("dropreason: %zu names, %zu subsystems", d->cnt, d->nsubs);
 	return d;
+}
+
+struct dropreason *dropreason__load(const char *btf_path)
+{
+	struct dropreason *d;
+	struct btf *btf;
+
+	btf = open_btf(btf_path);
+	if (!btf)
+		return NULL;
+	d = load_btf(btf, !btf_path);
+	btf__free(btf);
+	return d;
+}
+
+struct dropreason *dropreason__from_btf(struct btf *vmlinux)
+{
+	if (!vmlinux) {
+		pr_err("the running kernel has no BTF: cannot name drop reasons");
+		return NULL;
+	}
+	return load_btf(vmlinux, true);
 }
 
 void dropreason__free(struct dropreason *d)

@@ -18,6 +18,10 @@ struct dropreason;
  * it has no enum skb_drop_reason.
  */
 struct dropreason *dropreason__load(const char *btf_path);
+/* The same from the running kernel's vmlinux BTF, already parsed (and
+ * borrowed): module BTF is read for subsystem reasons. */
+struct btf;
+struct dropreason *dropreason__from_btf(struct btf *vmlinux);
 void dropreason__free(struct dropreason *d);
 
 /*

@@ -8,7 +8,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "hash.h"
 #include "kfeat.h"
+#include "ksyms.h"
 #include "log.h"
 #include "nflink.h"
 #include "probe_table.h"
@@ -76,17 +78,46 @@ void kfeat__free(struct gw_kfeat *k)
 {
 	btf__free(k->btf);
 	k->btf = NULL;
+	ksyms__free(k->ksyms);
+	k->ksyms = NULL;
+}
+
+/* The probe targets by a byte of their name's hash: ~200k kallsyms names
+ * are checked against 20-odd targets with one strcmp for most. */
+#define FUNC_BUCKETS 256
+
+struct func_index {
+	struct gw_kfeat *k;
+	__s8 first[FUNC_BUCKETS];	/* index into k->funcs, -1 = none */
+	__s8 next[GW_KFEAT_FUNCS];
+};
+
+static __u8 func_bucket(const char *name)
+{
+	return hash__fnv1a(name, strlen(name)) & (FUNC_BUCKETS - 1);
+}
+
+static int mark_func(const char *name, const char *module, void *ctx)
+{
+	struct func_index *ix = ctx;
+	struct gw_kfeat *k = ix->k;
+
+	for (int n = ix->first[func_bucket(name)]; n >= 0; n = ix->next[n]) {
+		if (strcmp(k->funcs[n].name, name))
+			continue;
+		k->funcs[n].found = true;
+		snprintf(k->funcs[n].module, sizeof(k->funcs[n].module), "%s", module);
+	}
+	return 0;
 }
 
 /*
- * One pass over /proc/kallsyms for every function the probe table names:
- * present means traceable (not inlined away). ~200k lines, read once.
+ * Every function the probe table names, looked up in kallsyms: present
+ * means traceable (not inlined away).
  */
 static void scan_kallsyms(struct gw_kfeat *k)
 {
-	char line[512], name[256], type;
-	unsigned long long addr;
-	FILE *f;
+	struct func_index ix = { .k = k };
 
 	for (int p = 0; p < GW_PROBE_MAX; p++)
 		for (int i = 0; i < GW_PROBE_IMPLS; i++)
@@ -102,23 +133,47 @@ static void scan_kallsyms(struct gw_kfeat *k)
 				if (n == k->n_funcs && n < GW_KFEAT_FUNCS)
 					k->funcs[k->n_funcs++].name = t;
 			}
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char mod[64] = "";
+	memset(ix.first, -1, sizeof(ix.first));
+	for (int n = 0; n < k->n_funcs; n++) {
+		__u8 b = func_bucket(k->funcs[n].name);
 
-		if (sscanf(line, "%llx %c %255s [%63[^]]]", &addr, &type, name, mod) < 3 ||
-		    (type != 't' && type != 'T'))
-			continue;
-		for (int n = 0; n < k->n_funcs; n++) {
-			if (strcmp(k->funcs[n].name, name))
-				continue;
-			k->funcs[n].found = true;
-			snprintf(k->funcs[n].module, sizeof(k->funcs[n].module), "%s", mod);
-		}
+		ix.next[n] = ix.first[b];
+		ix.first[b] = n;
 	}
-	fclose(f);
+	ksyms__for_each(k->ksyms, mark_func, &ix);
+}
+
+
+/*
+ * Which found targets BTF describes (fentry needs it). Module functions
+ * (nft_do_chain on distro kernels) are in their module's split BTF;
+ * kallsyms said which module, and each module's BTF is parsed once.
+ */
+static void find_btf(struct gw_kfeat *k)
+{
+	char path[300];
+
+	for (int n = 0; n < k->n_funcs; n++) {
+		const char *mod = k->funcs[n].module;
+		struct btf *split;
+
+		if (!k->funcs[n].found || k->funcs[n].in_btf)
+			continue;
+		if (!mod[0]) {
+			k->funcs[n].in_btf =
+				btf__find_by_name_kind(k->btf, k->funcs[n].name, BTF_KIND_FUNC) > 0;
+			continue;
+		}
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
+		split = btf__parse_split(path, k->btf);
+		if (!split)
+			continue;
+		for (int m = n; m < k->n_funcs; m++)
+			if (k->funcs[m].found && !strcmp(k->funcs[m].module, mod))
+				k->funcs[m].in_btf = btf__find_by_name_kind(
+					split, k->funcs[m].name, BTF_KIND_FUNC) > 0;
+		btf__free(split);
+	}
 }
 
 int kfeat__probe(struct gw_kfeat *k)
@@ -134,10 +189,12 @@ int kfeat__probe(struct gw_kfeat *k)
 		pr_err("cannot read kernel BTF %s: %s", VMLINUX_BTF, strerror(errno));
 		return -ENOENT;
 	}
+	k->ksyms = ksyms__load(NULL);	/* says why if it fails */
 	k->fentry = fentry_test(k->btf, k->fentry_why, sizeof(k->fentry_why));
 	k->kprobe = kprobe_test(k->kprobe_why, sizeof(k->kprobe_why));
 	k->nflink = nflink__supported(k->btf);
 	scan_kallsyms(k);
+	find_btf(k);
 	if (!k->nflink)
 		snprintf(k->nflink_why, sizeof(k->nflink_why),
 			 "kernel has no BPF netfilter links (need 6.4+)");
@@ -148,35 +205,11 @@ int kfeat__probe(struct gw_kfeat *k)
 	return 0;
 }
 
-/* Module functions (nft_do_chain on distro kernels) are described by
- * their module's split BTF; kallsyms said which module. */
-static bool in_module_btf(const struct btf *base, const char *module, const char *func)
-{
-	char path[300];
-	struct btf *mod;
-	bool found;
-
-	if (!module[0])
-		return false;
-	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
-	mod = btf__parse_split(path, (struct btf *)base);
-	if (!mod)
-		return false;
-	found = btf__find_by_name_kind(mod, func, BTF_KIND_FUNC) > 0;
-	btf__free(mod);
-	return found;
-}
-
 bool kfeat__has_func(const struct gw_kfeat *k, const char *func, bool need_btf)
 {
-	for (int n = 0; n < k->n_funcs; n++) {
-		if (strcmp(k->funcs[n].name, func))
-			continue;
-		if (!k->funcs[n].found || !need_btf)
-			return k->funcs[n].found;
-		return btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0 ||
-		       in_module_btf(k->btf, k->funcs[n].module, func);
-	}
+	for (int n = 0; n < k->n_funcs; n++)
+		if (!strcmp(k->funcs[n].name, func))
+			return k->funcs[n].found && (!need_btf || k->funcs[n].in_btf);
 	return false;
 }
 

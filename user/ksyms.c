@@ -29,8 +29,8 @@ struct ksym {
 };
 
 struct ksyms {
-	struct ksym *syms;
-	size_t cnt, cap;
+	struct ksym *syms;	/* the nzero address-less ones first */
+	size_t cnt, cap, nzero;
 	char *arena;		/* offset 0 holds "" */
 	size_t arena_len, arena_cap;
 	bool restricted;
@@ -138,11 +138,12 @@ static int hexval(char c)
 
 /*
  * One line: "<hex addr> <type> <name>[\t[<module>]]". Returns 1 if a text
- * symbol was kept, 0 if skipped, <0 on error. *zero counts text symbols
- * whose address reads 0 (kptr_restrict, or undefined weak symbols).
+ * symbol was kept, 0 if skipped, <0 on error. Text symbols whose address
+ * reads 0 (kptr_restrict, or undefined weak symbols) are kept too, counted
+ * in k->nzero: they still say which functions exist (ksyms__for_each), but
+ * never name an address.
  */
-static int parse_line(struct ksyms *k, char *p, char *end, __u32 *last_mod,
-		      size_t *zero)
+static int parse_line(struct ksyms *k, char *p, char *end, __u32 *last_mod)
 {
 	struct ksym s = {};
 	char type, *name, *mod, *mod_end;
@@ -156,10 +157,7 @@ static int parse_line(struct ksyms *k, char *p, char *end, __u32 *last_mod,
 	type = p[0];
 	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 		return 0;
-	if (!s.addr) {
-		(*zero)++;
-		return 0;
-	}
+	k->nzero += !s.addr;
 	s.global = type == 'T' || type == 'W';
 	name = p + 2;
 	mod = memchr(name, '\t', end - name);
@@ -218,7 +216,7 @@ static void sort_syms(struct ksyms *k)
 		qsort_r(k->syms, k->cnt, sizeof(*k->syms), sym_cmp, k->arena);
 }
 
-static int parse_all(struct ksyms *k, char *buf, size_t len, size_t *zero)
+static int parse_all(struct ksyms *k, char *buf, size_t len)
 {
 	char *p = buf, *end = buf + len, *nl;
 	__u32 last_mod = 0;
@@ -228,7 +226,7 @@ static int parse_all(struct ksyms *k, char *buf, size_t len, size_t *zero)
 		nl = memchr(p, '\n', end - p);
 		if (!nl)
 			nl = end;
-		err = parse_line(k, p, nl, &last_mod, zero);
+		err = parse_line(k, p, nl, &last_mod);
 		if (err < 0)
 			return err;
 		p = nl + 1;
@@ -239,7 +237,7 @@ static int parse_all(struct ksyms *k, char *buf, size_t len, size_t *zero)
 struct ksyms *ksyms__load(const char *path)
 {
 	struct ksyms *k;
-	size_t len = 0, zero = 0;
+	size_t len = 0;
 	char *buf = NULL;
 	int err;
 
@@ -256,17 +254,17 @@ struct ksyms *ksyms__load(const char *path)
 		err = -ENOMEM;
 		goto err_out;
 	}
-	err = parse_all(k, buf, len, &zero);
+	err = parse_all(k, buf, len);
 	if (err)
 		goto err_out;
 	free(buf);
-	if (!k->cnt && zero) {
+	if (k->cnt && k->cnt == k->nzero) {
 		k->restricted = true;
 		pr_warn("%s shows zero addresses (kernel.kptr_restrict, or not root): drop locations will be raw addresses",
 			path);
 	}
 	sort_syms(k);
-	pr_debug("ksyms: %zu text symbols from %s", k->cnt, path);
+	pr_debug("ksyms: %zu text symbols from %s", k->cnt - k->nzero, path);
 	return k;
 err_out:
 	free(buf);
@@ -287,9 +285,9 @@ void ksyms__free(struct ksyms *k)
 /* Last symbol at or below addr, or NULL. */
 static const struct ksym *ksyms__lookup(const struct ksyms *k, __u64 addr)
 {
-	size_t lo = 0, hi = k->cnt;
+	size_t lo = k->nzero, hi = k->cnt;
 
-	if (!k->cnt || addr < k->syms[0].addr)
+	if (lo == hi || addr < k->syms[lo].addr)
 		return NULL;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -299,7 +297,7 @@ static const struct ksym *ksyms__lookup(const struct ksyms *k, __u64 addr)
 		else
 			hi = mid;
 	}
-	while (lo && k->syms[lo - 1].addr == k->syms[lo].addr)
+	while (lo > k->nzero && k->syms[lo - 1].addr == k->syms[lo].addr)
 		lo--;
 	return &k->syms[lo];
 }
@@ -327,7 +325,7 @@ int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr)
 	size_t i;
 
 	/* Rare (setup time only): a name index would cost more than it saves. */
-	for (i = 0; k && i < k->cnt; i++) {
+	for (i = k ? k->nzero : 0; k && i < k->cnt; i++) {
 		if (!strcmp(k->arena + k->syms[i].name, name)) {
 			*addr = k->syms[i].addr;
 			return 0;
@@ -336,9 +334,22 @@ int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr)
 	return -ENOENT;
 }
 
+int ksyms__for_each(const struct ksyms *k,
+		    int (*fn)(const char *name, const char *module, void *ctx), void *ctx)
+{
+	int err;
+
+	for (size_t i = 0; k && i < k->cnt; i++) {
+		err = fn(k->arena + k->syms[i].name, k->arena + k->syms[i].mod, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 size_t ksyms__count(const struct ksyms *k)
 {
-	return k ? k->cnt : 0;
+	return k ? k->cnt - k->nzero : 0;
 }
 
 bool ksyms__restricted(const struct ksyms *k)

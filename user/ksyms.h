@@ -31,7 +31,15 @@ const char *ksyms__format(const struct ksyms *k, __u64 addr, char *buf,
 /* Address of a text symbol by exact name (first match): 0, or -ENOENT. */
 int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr);
 
-/* Number of text symbols kept. */
+/*
+ * fn(name, module, ctx) for every text symbol, address-less ones included
+ * (under kptr_restrict they still say which functions exist); module is ""
+ * for vmlinux. Stops at, and returns, the first non-zero fn() result.
+ */
+int ksyms__for_each(const struct ksyms *k,
+		    int (*fn)(const char *name, const char *module, void *ctx), void *ctx);
+
+/* Number of text symbols with an address. */
 size_t ksyms__count(const struct ksyms *k);
 
 /* True if kallsyms showed only zero addresses (kptr_restrict). */

@@ -21,6 +21,7 @@
 #include "harvest.h"
 #include "http.h"
 #include "json_writer.h"
+#include "kfeat.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -38,6 +39,7 @@
 
 struct monitor {
 	const struct gw_config *cfg;
+	struct gw_kfeat kernel;
 	struct gw_names names;
 	struct gw_attach *attach;
 	struct gw_corr *corr;
@@ -317,6 +319,7 @@ static int setup(struct monitor *m)
 {
 	const struct gw_config *c = m->cfg;
 	struct gw_attach_opts ao = {
+		.kernel = &m->kernel,
 		.mode = c->mode,
 		.filter = c->filter,
 		.ringbuf_kb = c->ringbuf_kb,
@@ -335,8 +338,6 @@ static int setup(struct monitor *m)
 	struct metric_label ver = { "version", GWTRACE_VERSION };
 	int err;
 
-	if ((err = names_sys__init(&m->names, NAMES_SYS_EAGER)))
-		return err;
 	m->metrics = metrics__new();
 	if (!m->metrics || declare_metrics(m))
 		return -ENOMEM;
@@ -347,6 +348,10 @@ static int setup(struct monitor *m)
 		if (!m->http)
 			return err;
 	}
+	if ((err = kfeat__probe(&m->kernel)))
+		return err;
+	if ((err = names_sys__init(&m->names, NAMES_SYS_EAGER, &m->kernel)))
+		return err;
 	m->attach = attach__open(&ao, &err);
 	if (!m->attach)
 		return err;
@@ -380,6 +385,7 @@ static void teardown(struct monitor *m)
 	metrics__free(m->metrics);
 	xfrm_stat__free(m->xstat);
 	names_sys__free(&m->names);
+	kfeat__free(&m->kernel);
 }
 
 int monitor__run(const struct gw_config *cfg)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dropreason.h"
+#include "kfeat.h"
 #include "ksyms.h"
 #include "log.h"
 #include "names_sys.h"
@@ -18,7 +19,8 @@
 
 struct names_sys {
 	unsigned int flags;
-	struct ksyms *ksyms;
+	const struct gw_kfeat *kernel;	/* borrowed BTF and kallsyms, or NULL */
+	struct ksyms *ksyms;		/* owned only without kernel */
 	struct dropreason *reasons;
 	struct netns_map *netns;
 	struct route_resolver *route;
@@ -31,7 +33,8 @@ static struct ksyms *sys_ksyms(struct names_sys *s)
 {
 	if (!s->ksyms_tried && !(s->flags & NAMES_SYS_NO_KSYMS)) {
 		s->ksyms_tried = true;
-		s->ksyms = ksyms__load(NULL);	/* says why if it fails */
+		/* says why if it fails */
+		s->ksyms = s->kernel ? s->kernel->ksyms : ksyms__load(NULL);
 	}
 	return s->ksyms;
 }
@@ -40,7 +43,8 @@ static struct dropreason *sys_reasons(struct names_sys *s)
 {
 	if (!s->reasons_tried) {
 		s->reasons_tried = true;
-		s->reasons = dropreason__load(NULL);
+		s->reasons = s->kernel ? dropreason__from_btf(s->kernel->btf) :
+					 dropreason__load(NULL);
 	}
 	return s->reasons;
 }
@@ -50,7 +54,7 @@ static struct xfrm_mib *sys_mibs(struct names_sys *s)
 	/* NULL only out of memory: without BTF it names by position. */
 	if (!s->mibs_tried) {
 		s->mibs_tried = true;
-		s->mibs = xfrm_mib__new(NULL, NULL);
+		s->mibs = xfrm_mib__new(s->kernel ? s->kernel->btf : NULL, NULL);
 	}
 	return s->mibs;
 }
@@ -106,7 +110,7 @@ static bool cb_sa_json(void *ctx, struct jw *w, __u32 netns, __be32 spi, __u8 pr
 	return xfrm_ctx__sa_json(s->xfrm, w, netns, spi, proto, daddr);
 }
 
-int names_sys__init(struct gw_names *n, unsigned int flags)
+int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfeat *kernel)
 {
 	struct names_sys *s = calloc(1, sizeof(*s));
 
@@ -114,6 +118,7 @@ int names_sys__init(struct gw_names *n, unsigned int flags)
 	if (!s)
 		return -ENOMEM;
 	s->flags = flags;
+	s->kernel = kernel;
 	n->ctx = s;
 	n->reason = cb_reason;
 	n->location = cb_location;
@@ -141,7 +146,8 @@ void names_sys__free(struct gw_names *n)
 	netns__free(s->netns);
 	xfrm_mib__free(s->mibs);
 	dropreason__free(s->reasons);
-	ksyms__free(s->ksyms);
+	if (!s->kernel)
+		ksyms__free(s->ksyms);
 	free(s);
 	memset(n, 0, sizeof(*n));
 }

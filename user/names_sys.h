@@ -9,6 +9,7 @@
 #include "names.h"
 
 struct dropreason;
+struct gw_kfeat;
 struct netns_map;
 struct route_resolver;
 struct xfrm_ctx;
@@ -21,12 +22,14 @@ struct xfrm_ctx;
 #define NAMES_SYS_NO_KSYMS	(1u << 2)
 
 /*
- * Fill n's callbacks. Returns 0, or -ENOMEM. A source that cannot be read
+ * Fill n's callbacks. kernel: the run's kernel facts, whose BTF and kallsyms
+ * are borrowed (it must outlive n); NULL: read them here, each on first use.
+ * Returns 0, or -ENOMEM. A source that cannot be read
  * (no BTF, kptr_restrict) is reported once and its callback degrades:
  * reason() gives NULL, location() a hex address, xfrm_mib() names by
  * position (no BTF) or NULL (no xfrm), sa_json() false (no xfrm tables).
  */
-int names_sys__init(struct gw_names *n, unsigned int flags);
+int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfeat *kernel);
 void names_sys__free(struct gw_names *n);
 
 /* The drop reason table (loaded now if not yet); NULL without BTF. */

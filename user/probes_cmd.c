@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "attach.h"
 #include "json_writer.h"
+#include "kfeat.h"
 #include "log.h"
 #include "probe_table.h"
 #include "probes_cmd.h"
@@ -53,18 +54,23 @@ int probes_cmd__run(const struct gw_config *cfg)
 		.track_timeout_ns = 1000000000ULL,
 	};
 	const struct gw_probe_report *r;
+	struct gw_kfeat kernel;
 	struct gw_attach *a;
 	size_t n;
 	int err;
 
-	a = attach__open(&ao, &err);
-	if (!a)
+	ao.kernel = &kernel;
+	a = kfeat__probe(&kernel) ? NULL : attach__open(&ao, &err);
+	if (!a) {
+		kfeat__free(&kernel);
 		return 1;
+	}
 	r = attach__reports(a, &n);
 	if (cfg->json)
 		print_json(a, r, n);
 	else
 		print_text(a, r, n);
 	attach__close(a);
+	kfeat__free(&kernel);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "correlate.h"
 #include "filter.h"
 #include "flows.h"
+#include "kfeat.h"
 #include "log.h"
 #include "names_sys.h"
 #include "record.h"
@@ -31,6 +32,7 @@
 
 struct trace {
 	const struct gw_config *cfg;
+	struct gw_kfeat kernel;
 	struct gw_names names;
 	struct gw_attach *attach;
 	struct gw_corr *corr;
@@ -185,6 +187,7 @@ static int setup_xfrm(struct trace *t)
 static int setup(struct trace *t)
 {
 	struct gw_attach_opts ao = {
+		.kernel = &t->kernel,
 		.mode = t->cfg->mode,
 		.filter = t->cfg->filter,
 		.ringbuf_kb = t->cfg->ringbuf_kb,
@@ -200,8 +203,10 @@ static int setup(struct trace *t)
 	/* First: a path we may not write fails before anything loads. */
 	if (t->cfg->record_file && !(t->rec = recorder__open(t->cfg->record_file, &err)))
 		return err;
-	/* Eager: BTF and kallsyms load now, not on the first drop event. */
-	if ((err = names_sys__init(&t->names, NAMES_SYS_EAGER)))
+	if ((err = kfeat__probe(&t->kernel)))
+		return err;
+	/* Eager: names from BTF now, not on the first drop event. */
+	if ((err = names_sys__init(&t->names, NAMES_SYS_EAGER, &t->kernel)))
 		return err;
 	if (!names_sys__dropreason(&t->names)) {
 		pr_err("cannot read drop reason names from the kernel's BTF");
@@ -234,6 +239,7 @@ static void teardown(struct trace *t)
 	names_sys__set_xfrm(&t->names, NULL);
 	xfrm_ctx__close(t->xfrm);
 	names_sys__free(&t->names);
+	kfeat__free(&t->kernel);
 }
 
 int trace__run(const struct gw_config *cfg)

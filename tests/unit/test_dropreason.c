@@ -288,7 +288,7 @@ static void test_names_sys(void **state)
 
 	(void)state;
 	skip_without_btf();
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS, NULL), 0);
 	d = names_sys__dropreason(&n);
 	assert_non_null(d);
 	assert_ptr_equal(names_sys__dropreason(&n), d);	/* loaded once */
@@ -305,6 +305,40 @@ static void test_names_sys(void **state)
 	names_sys__free(&n);	/* twice is harmless */
 }
 
+/* From the run's already parsed vmlinux BTF: the same names. */
+static void test_from_btf(void **state)
+{
+	struct dropreason *own, *shared;
+	struct btf *btf;
+	const struct btf_type *t;
+
+	(void)state;
+	skip_without_btf();
+	assert_null(dropreason__from_btf(NULL));
+	btf = btf__parse(VMLINUX, NULL);
+	assert_non_null(btf);
+	own = dropreason__load(NULL);
+	shared = dropreason__from_btf(btf);
+	assert_non_null(own);
+	assert_non_null(shared);
+	t = btf__type_by_id(btf, btf__find_by_name_kind(btf, "skb_drop_reason",
+							 BTF_KIND_ENUM));
+	assert_non_null(t);
+	for (int i = 0; i < btf_vlen(t); i++) {
+		__u32 v = (__u32)btf_enum(t)[i].val;
+		const char *a = dropreason__name(own, v), *b = dropreason__name(shared, v);
+
+		assert_true((a == NULL) == (b == NULL));
+		if (a)
+			assert_string_equal(a, b);
+	}
+	dropreason__free(shared);
+	dropreason__free(own);
+	/* the BTF is borrowed: still usable */
+	assert_true(btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) > 0);
+	btf__free(btf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_missing_btf),
 		cmocka_unit_test(test_btf_without_enum),
 		cmocka_unit_test(test_names_sys),
+		cmocka_unit_test(test_from_btf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "kfeat.h"
 #include "ksyms.h"
 #include "names_sys.h"
 
@@ -84,15 +86,42 @@ static void test_fixture_find(void **state)
 	ksyms__free(k);
 }
 
+static char seen[256];
+
+/* ksyms__for_each callback: "name[module] " for each symbol. */
+static int collect(const char *name, const char *module, void *ctx)
+{
+	char *s = ctx;
+	size_t n = strlen(s);
+
+	snprintf(s + n, sizeof(seen) - n, module[0] ? "%s[%s] " : "%s ", name, module);
+	return 0;
+}
+
+static int stop_at_text(const char *name, const char *module, void *ctx)
+{
+	(void)module;
+	++*(int *)ctx;
+	return strcmp(name, "_text") ? 0 : 42;
+}
+
 static void test_restricted(void **state)
 {
 	struct ksyms *k = ksyms__load(FIXTURES "/kallsyms-restricted.txt");
+	int calls = 0;
 
 	(void)state;
 	assert_non_null(k);
 	assert_true(ksyms__restricted(k));
 	assert_int_equal(ksyms__count(k), 0);
 	assert_string_equal(fmt(k, 0xffffffff81000250ULL), "0xffffffff81000250");
+	/* no addresses, but the functions are still known to exist */
+	assert_int_equal(ksyms__find(k, "alpha_func", &(__u64){ 0 }), -ENOENT);
+	assert_int_equal(ksyms__for_each(k, collect, &seen), 0);
+	/* in table order: same address, so globals first, fewer '_' first */
+	assert_string_equal(seen, "beta_func[nf_tables] _text alpha_func ");
+	assert_int_equal(ksyms__for_each(k, stop_at_text, &calls), 42);
+	assert_int_equal(calls, 2);
 	ksyms__free(k);
 }
 
@@ -171,14 +200,45 @@ static void test_names_sys_location(void **state)
 		print_message("skip: nf_hook_slow not visible in /proc/kallsyms\n");
 		skip();
 	}
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE, NULL), 0);
 	assert_string_equal(n.location(n.ctx, want + 0x44, buf, sizeof(buf)),
 			    "nf_hook_slow+0x44");
 	names_sys__free(&n);
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS, NULL), 0);
 	snprintf(buf, sizeof(buf), "0x%llx", want);
 	assert_string_equal(n.location(n.ctx, want, buf + 32, 32), buf);
 	names_sys__free(&n);
+}
+
+/*
+ * With the run's kernel facts, names_sys borrows their kallsyms (one read
+ * per run) and names locations as it does on its own; kfeat found the
+ * probe targets in the same table.
+ */
+static void test_names_sys_borrows_kernel(void **state)
+{
+	unsigned long long want;
+	struct gw_kfeat kf;
+	struct gw_names n;
+	char buf[64];
+
+	(void)state;
+	if (geteuid() || !kallsyms_addr("nf_hook_slow", &want)) {
+		print_message("skip: needs root and nf_hook_slow in /proc/kallsyms\n");
+		skip();
+	}
+	assert_int_equal(kfeat__probe(&kf), 0);
+	assert_non_null(kf.ksyms);
+	assert_true(kfeat__has_func(&kf, "nf_hook_slow", false));
+	assert_false(kfeat__has_func(&kf, "gwtrace_no_such_function", false));
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE, &kf), 0);
+	assert_string_equal(n.location(n.ctx, want + 0x44, buf, sizeof(buf)),
+			    "nf_hook_slow+0x44");
+	assert_non_null(n.reason(n.ctx, 0));
+	names_sys__free(&n);
+	/* still kfeat's: names_sys did not free it */
+	assert_int_equal(ksyms__find(kf.ksyms, "nf_hook_slow", &(__u64){ 0 }), 0);
+	kfeat__free(&kf);
 }
 
 int main(void)
@@ -191,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_real_kallsyms),
 		cmocka_unit_test(test_names_sys_location),
+		cmocka_unit_test(test_names_sys_borrows_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

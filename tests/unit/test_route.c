@@ -241,11 +241,11 @@ static void test_names_sys_prefixlen(void **state)
 	(void)state;
 	fx_ns_need(&ns);
 	ino = test_ns_inode();
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_KSYMS, NULL), 0);
 	assert_int_equal(n.prefixlen(n.ctx, ino, AF_INET, a, 254), 24);
 	assert_string_equal(netns__name(names_sys__netns(&n), ino), ns.name);
 	names_sys__free(&n);
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE, NULL), 0);
 	assert_int_equal(n.prefixlen(n.ctx, ino, AF_INET, a, 254), -1);
 	names_sys__free(&n);
 }

@@ -190,7 +190,7 @@ static void test_names_sys(void **state)
 	__u8 daddr[16] = { 192, 0, 2, 2 };
 
 	(void)state;
-	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE | NAMES_SYS_NO_KSYMS), 0);
+	assert_int_equal(names_sys__init(&n, NAMES_SYS_NO_ROUTE | NAMES_SYS_NO_KSYMS, NULL), 0);
 	assert_non_null(n.xfrm_mib);
 	assert_string_equal(n.xfrm_mib(n.ctx, (__u32)v), "XfrmInNoStates");
 	assert_null(n.xfrm_mib(n.ctx, 0));
