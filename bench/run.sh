@@ -21,9 +21,14 @@
 #   gwtrace-monitor-gw  gwtrace monitor --netns <gateway>: what a gateway
 #                     with one namespace runs (the flood ends elsewhere)
 #
-# Then the consumer alone: gwtrace --all --record FILE during a short flood,
-# and bench/replay on FILE: events/s that user space decodes, correlates and
-# renders as JSON on one core, with no kernel involved.
+# Then the consumer alone: gwtrace --all --record FILE during a short flood
+# paced at BENCH_CONSUMER_PPS, slow enough that no event is lost (so the
+# recording holds complete packet paths, not fragments), and bench/replay
+# on FILE: complete paths/s (and events/s) that user space decodes,
+# correlates and renders as JSON on one core, with no kernel involved.
+# Last, a diagnostic pass per gwtrace configuration with
+# kernel.bpf_stats_enabled: program runs and BPF time per packet
+# (bench/bpfstats.sh); not timed, so not a ratio.
 #   bpftrace          the same five tracepoints, counting only
 # Measured: packets/s arriving at the server's interface (rx_packets of its
 # veth) over the middle BENCH_SECONDS of each flood.
@@ -38,9 +43,15 @@
 #                       namespace (netfilter links there only; tracepoint
 #                       programs still run on every flood packet)
 #   BENCH_CONSUMER_SECONDS=1  flood recorded for the replay; 0 skips it
+#   BENCH_CONSUMER_PPS=20000  its pace (datagrams/s)
+#   BENCH_STATS=1       the bpf_stats pass; 0 skips it
+#   BENCH_STATS_SECONDS=1     its flood per configuration
 #   BENCH_RECORDING=FILE      keep that recording (bench/replay FILE again)
 
 set -uo pipefail
+
+# shellcheck source=bench/bpfstats.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bpfstats.sh"
 
 GWTRACE=${1:?usage: bench/run.sh GWTRACE [TOOLS_DIR]}
 TOOLS=${2:-$(dirname "$GWTRACE")/bench}
@@ -310,7 +321,8 @@ consumer_run() {
 		return 1
 	fi
 	ip netns exec "$NS_C" taskset -c "$CPU" "$TOOLS/udpflood" -d "$ADDR_S" -p "$PORT_S" \
-		-s "$PORTS" -t "$CONSUMER_SECONDS" >"$TMP/flood.consumer" &
+		-s "$PORTS" -t "$CONSUMER_SECONDS" -b 16 -r "${BENCH_CONSUMER_PPS:-20000}" \
+		>"$TMP/flood.consumer" &
 	flood=$!
 	PIDS+=("$flood")
 	wait "$flood" || die "udpflood failed: $(cat "$TMP/flood.consumer")"
@@ -319,7 +331,8 @@ consumer_run() {
 		return 1
 	fi
 	read -r ev lost dur < <(jq -r '"\(.events) \(.lost_events) \(.duration_s)"' "$TR_OUT")
-	CONSUMER_LIVE="recorded $ev events ($lost lost) in ${dur}s of gwtrace --all --record, $(du -h "$rec" | cut -f1)"
+	CONSUMER_LIVE="recorded $ev events ($lost lost) in ${dur}s of gwtrace --all --record at ${BENCH_CONSUMER_PPS:-20000} datagrams/s, $(du -h "$rec" | cut -f1)"
+	((lost == 0)) || CONSUMER_LIVE+="; events were lost: the paths are partly fragments (lower BENCH_CONSUMER_PPS)"
 	log "consumer: $CONSUMER_LIVE; replaying on CPU $CPU"
 	# The sender's CPU: idle now that the flood is over.
 	if ! "$TOOLS/replay" -c "$CPU" "$rec" >"$TMP/replay.out" 2>"$TMP/replay.err"; then
@@ -391,13 +404,14 @@ report() {
 	done
 	[[ -z $BPFTRACE_WHY ]] || printf '%-30s unavailable (%s)\n' "bpftrace:" "$BPFTRACE_WHY"
 	if [[ -n $CONSUMER_JSON ]]; then
-		jq -r '"consumer: \(.events_per_s | round) events/s (one core, decode+correlate+JSON)"' \
+		jq -r '"consumer: \(.complete_packets_per_s | round) complete paths/s of \(.events_per_packet) events (one core, decode+correlate+JSON)"' \
 			<<<"$CONSUMER_JSON"
-		jq -r --arg live "$CONSUMER_LIVE" '"\(" " * 30) \(.packets_per_s | round) packets/s, \(.json_bytes_per_packet | round) B of JSON per packet; \(.events_per_cpu_s | round) events per CPU-second\n\(" " * 30) median of \(.runs) runs of \(.reps) x \(.events / .reps | round) events on CPU \(.cpu)\n\(" " * 30) \($live)"' \
+		jq -r --arg live "$CONSUMER_LIVE" '"\(" " * 30) \(.events_per_s | round) events/s, \(.packets_per_s | round) paths/s in all, \(.json_bytes_per_packet | round) B of JSON per packet; \(.events_per_cpu_s | round) events per CPU-second\n\(" " * 30) median of \(.runs) runs of \(.reps) x \(.events / .reps | round) events on CPU \(.cpu)\n\(" " * 30) \($live)"' \
 			<<<"$CONSUMER_JSON"
 	else
 		printf 'consumer: no result (%s)\n' "$CONSUMER_WHY"
 	fi
+	bpfstats_report "${CONFIGS[@]}"
 	printf '\n'
 	for cfg in "${CONFIGS[@]}"; do
 		[[ -n ${PPS[$cfg]:-} ]] || continue
@@ -410,6 +424,7 @@ report() {
 		[[ -z ${EVPS[$cfg]:-} ]] || printf ',"events_per_s":%s' "$(json_list "${EVPS[$cfg]}")"
 		[[ -z ${LOST[$cfg]:-} ]] || printf ',"lost_events":%s' "$(json_list "${LOST[$cfg]}")"
 		[[ -z ${HWM[$cfg]:-} ]] || printf ',"peak_rss_kb":%s' "$(max "${HWM[$cfg]}")"
+		bpfstats_json "$cfg"
 		printf '}\n'
 	done
 	[[ -z $BPFTRACE_WHY ]] ||
@@ -489,6 +504,11 @@ main() {
 		done
 	done
 	consumer_run
+	if [[ ${BENCH_STATS:-1} != 0 ]]; then
+		for i in "${CONFIGS[@]}"; do
+			[[ $i != gwtrace-* ]] || bpfstats_run "$i"
+		done
+	fi
 	kill -TERM "$SINK_PID"
 	wait "$SINK_PID"
 	# shellcheck disable=SC2016 # awk's own $2, $6

@@ -7,6 +7,10 @@
  * Unconnected sockets on purpose: a connected socket would see the server's
  * ICMP port-unreachable as ECONNREFUSED on the next send and stop the flood.
  *
+ * With -r, at most PPS datagrams per second (paced per batch): the
+ * consumer bench records a flood slow enough that no event is lost, so
+ * the recording holds complete packet paths.
+ *
  * Prints one line: "sent=N errors=E seconds=S pps=P".
  */
 #include <arpa/inet.h>
@@ -43,13 +47,14 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: udpflood -d ADDR -p PORT [-t SEC | -n PACKETS] [-s PORT[-PORT]] [-b BATCH]\n"
+	fprintf(f, "usage: udpflood -d ADDR -p PORT [-t SEC | -n PACKETS] [-s PORT[-PORT]] [-b BATCH] [-r PPS]\n"
 		   "  -d ADDR   IPv4 destination\n"
 		   "  -p PORT   UDP destination port\n"
 		   "  -t SEC    send for SEC seconds (decimals allowed; default 3)\n"
 		   "  -n N      send N packets instead (whichever of -t/-n comes first)\n"
 		   "  -s LO-HI  source port range, one socket per port (at most %d)\n"
-		   "  -b N      datagrams per sendmmsg call, 1..%d (default 64)\n",
+		   "  -b N      datagrams per sendmmsg call, 1..%d (default 64)\n"
+		   "  -r PPS    at most PPS datagrams per second (default: no limit)\n",
 		MAX_PORTS, MAX_BATCH);
 }
 
@@ -96,12 +101,12 @@ int main(int argc, char **argv)
 	static int fds[MAX_PORTS];
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	unsigned long long sent = 0, errors = 0, limit = 0;
-	double seconds = 3, t0, t1;
+	double seconds = 3, rate = 0, t0, t1;
 	int opt, batch = 64, lo = 0, hi = 0, nfd, i = 0;
 	const char *addr = NULL;
 	long port = 0;
 
-	while ((opt = getopt(argc, argv, "d:p:t:n:s:b:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:t:n:s:b:r:h")) != -1) {
 		switch (opt) {
 		case 'd':
 			addr = optarg;
@@ -124,6 +129,9 @@ int main(int argc, char **argv)
 		case 'b':
 			batch = atoi(optarg);
 			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -133,7 +141,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!addr || inet_pton(AF_INET, addr, &dst.sin_addr) != 1 || port < 1 || port > 65535 ||
-	    seconds <= 0 || batch < 1 || batch > MAX_BATCH) {
+	    seconds <= 0 || batch < 1 || batch > MAX_BATCH || rate < 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -171,6 +179,14 @@ int main(int argc, char **argv)
 		}
 		i = (i + 1) % nfd;
 		t1 = now_s();
+		/* Paced: wait until the datagrams sent so far are due. */
+		if (rate > 0 && sent / rate > t1 - t0) {
+			double d = sent / rate - (t1 - t0);
+			struct timespec ts = { (time_t)d, (long)((d - (time_t)d) * 1e9) };
+
+			nanosleep(&ts, NULL);
+			t1 = now_s();
+		}
 	}
 	printf("sent=%llu errors=%llu seconds=%.3f pps=%.0f\n", sent, errors, t1 - t0,
 	       sent / (t1 - t0));
