@@ -9,9 +9,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <linux/types.h>
-#include "cli.h"
-#include "summary.h"
+#include "gwtrace.h"
+#include "probe_table.h"
 
 struct gw_attach;
 struct gw_kfeat;
@@ -30,6 +31,20 @@ struct gw_attach_opts {
 	__u64 mon_window_ns;		/* drop streaming window */
 	__u64 mon_t0_ns;		/* when the first window starts (ktime) */
 	__u32 mon_burst;		/* drops streamed per flow+location+window */
+};
+
+/* What one probe attached and counted (the summary's and `probes`'). */
+struct gw_probe_report {
+	const char *name;	/* "skb:drop", "nf:hook", ... */
+	const char *strategy;	/* "fentry", "kprobe", "tracepoint", "none" */
+	const char *detail;	/* what was attached, or why unavailable */
+	bool attached;
+	__u64 events;		/* written to the ring buffer */
+	__u64 lost_ringbuf;	/* ring buffer full */
+	__u64 lost_track;	/* tracking map full */
+	__u64 mon_suppressed;	/* monitor: drops not streamed (rate limit) */
+	__u64 mon_flow_full;	/* monitor: flow table full */
+	__u64 mon_fate_full;	/* monitor: fate table full */
 };
 
 /* Chooses a strategy per probe from opts->kernel, loads and attaches.

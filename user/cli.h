@@ -6,14 +6,13 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "gwtrace.h"
+#include "probe_table.h"
 
 #ifndef GWTRACE_VERSION
 #define GWTRACE_VERSION "0.1.0"	/* --version prints "gwtrace 0.1.0" */
 #endif
 
 enum gw_command { GW_CMD_TRACE, GW_CMD_PROBES, GW_CMD_MONITOR };
-
-enum gw_mode { GW_MODE_AUTO, GW_MODE_FENTRY, GW_MODE_KPROBE, GW_MODE_TRACEPOINT };
 
 struct gw_config {
 	enum gw_command cmd;

@@ -12,6 +12,10 @@
 #define GW_IMPL_PROGS 4
 #define GW_PROBE_IMPLS 3
 
+/* Which strategy every probe that has it must use (--mode), or the most
+ * preferred the kernel allows (auto). */
+enum gw_mode { GW_MODE_AUTO, GW_MODE_FENTRY, GW_MODE_KPROBE, GW_MODE_TRACEPOINT };
+
 struct gw_impl_prog {
 	const char *prog;	/* BPF program name */
 	const char *target;	/* kernel function, or tracepoint for tp_btf */

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <string.h>
+#include "attach.h"
 #include "correlate.h"
 #include "json_writer.h"
 #include "render_json.h"

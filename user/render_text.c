@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
+#include "attach.h"
 #include "correlate.h"
 #include "render_text.h"
 #include "xfrm_stat.h"

@@ -9,18 +9,7 @@
 #include "packet.h"
 #include "xfrm_stat.h"
 
-struct gw_probe_report {
-	const char *name;	/* "skb:drop", "nf:hook", ... */
-	const char *strategy;	/* "fentry", "kprobe", "tracepoint", "none" */
-	const char *detail;	/* what was attached, or why unavailable */
-	bool attached;
-	__u64 events;		/* written to the ring buffer */
-	__u64 lost_ringbuf;	/* ring buffer full */
-	__u64 lost_track;	/* tracking map full */
-	__u64 mon_suppressed;	/* monitor: drops not streamed (rate limit) */
-	__u64 mon_flow_full;	/* monitor: flow table full */
-	__u64 mon_fate_full;	/* monitor: fate table full */
-};
+struct gw_probe_report;	/* attach.h */
 
 struct gw_summary {
 	double duration_s;

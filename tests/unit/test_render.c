@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "attach.h"
 #include "correlate.h"
 #include "flows.h"
 #include "render_json.h"
