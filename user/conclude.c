@@ -21,7 +21,9 @@
  *           ESP packet reaching the gateway's IPsec); NF_EXIT DROP ->
  *           netfilter_drop; TX -> sent; a NAT -> nat; the decisive route
  *           with prefix length 0 -> default_route.
- * outcome   dropped > delivered > forwarded > sent > unknown.
+ * outcome   dropped > delivered > forwarded > sent > unknown; unknown
+ *           for a path finished while held (no end, waiting after
+ *           POSTROUTING: its fate had not happened yet).
  * drop      the DROP step with a real reason; nf_drop_hook the hook still
  *           open at a NETFILTER_DROP, or of an NF_EXIT DROP, else -1.
  * route     the decisive step of the last FIB lookup, prefix resolved.
@@ -386,11 +388,23 @@ static enum gw_outcome outcome_of(__u32 v)
 	return GW_OUT_UNKNOWN;
 }
 
+bool corr__path_held(const struct gw_packet *p)
+{
+	const struct gw_event *last;
+
+	if (p->complete || !p->n_steps)
+		return false;
+	last = &p->steps[p->n_steps - 1];
+	return last->kind == GW_EV_NF_EXIT && last->nf.hook == GW_NF_POST_ROUTING;
+}
+
 void corr__finish(struct gw_packet *p, const struct gw_names *n)
 {
 	finish_reset(p);
 	finish_verdicts(p, n);
 	finish_route(p, n);
 	finish_nat(p);
-	p->outcome = outcome_of(p->verdicts);
+	p->held = corr__path_held(p);
+	/* Forwarded by the hops before, but its own end is yet to come. */
+	p->outcome = p->held ? GW_OUT_UNKNOWN : outcome_of(p->verdicts);
 }

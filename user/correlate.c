@@ -50,6 +50,8 @@ struct gw_corr *corr__new(const struct gw_corr_opts *opts, gw_packet_cb cb, void
 		c->opts.idle_timeout_ns = CORR_DEFAULT_IDLE_NS;
 	if (!c->opts.max_packets)
 		c->opts.max_packets = CORR_DEFAULT_MAX;
+	if (!c->opts.hold_ns)
+		c->opts.hold_ns = CORR_DEFAULT_HOLD_NS;
 	c->cb = cb;
 	c->ctx = ctx;
 	c->n_buckets = CORR_MIN_BUCKETS;
@@ -243,6 +245,16 @@ int corr__push(struct gw_corr *c, const struct gw_event *ev)
 	return 0;
 }
 
+/* Idle for at least its limit: idle_timeout_ns, or hold_ns if held. */
+static bool path_expired(const struct gw_corr *c, const struct gw_packet *p, __u64 now_ns)
+{
+	__u64 idle = now_ns > p->last_ts ? now_ns - p->last_ts : 0;
+
+	if (idle < c->opts.idle_timeout_ns)
+		return false;
+	return !corr__path_held(p) || idle >= c->opts.hold_ns;
+}
+
 void corr__expire(struct gw_corr *c, __u64 now_ns)
 {
 	struct corr_path *p = c->oldest, *next;
@@ -251,9 +263,17 @@ void corr__expire(struct gw_corr *c, __u64 now_ns)
 	 * every path; there are at most max_packets. */
 	for (; p; p = next) {
 		next = p->newer;
-		if (now_ns > p->pkt.last_ts && now_ns - p->pkt.last_ts >= c->opts.idle_timeout_ns)
+		if (path_expired(c, &p->pkt, now_ns))
 			corr_emit(c, p);
 	}
+}
+
+bool corr__held(const struct gw_corr *c, __u64 pkt_id, __u64 now_ns)
+{
+	const struct corr_path *p = corr_lookup(c, pkt_id);
+
+	return p && corr__path_held(&p->pkt) &&
+	       (now_ns <= p->pkt.last_ts || now_ns - p->pkt.last_ts < c->opts.hold_ns);
 }
 
 void corr__flush(struct gw_corr *c)

@@ -7,7 +7,9 @@
  * recycled within microseconds). Steps are kept sorted by ts_ns because
  * events of one packet may arrive slightly out of order across CPUs. A
  * path is finished when its life ends (DROP/FREE step), when it has been
- * idle for idle_timeout_ns (corr__expire), when it is the least recently
+ * idle for idle_timeout_ns (corr__expire) -- or for hold_ns if it is held
+ * (corr__path_held: waiting after POSTROUTING, e.g. for ARP, and not
+ * transmitted yet) -- when it is the least recently
  * active path and room is needed for a new one (max_packets; counted as
  * evicted), or at corr__flush. Each finished path is passed to the
  * callback once, then freed. The callback must not call back into the
@@ -24,11 +26,13 @@
 #include "packet.h"
 
 #define CORR_DEFAULT_IDLE_NS	1000000000ULL	/* idle_timeout_ns 0 */
+#define CORR_DEFAULT_HOLD_NS	30000000000ULL	/* hold_ns 0 */
 #define CORR_DEFAULT_MAX	8192		/* max_packets 0 */
 #define CORR_MAX_STEPS		1024		/* per path; extra steps counted */
 
 struct gw_corr_opts {
 	__u64 idle_timeout_ns;		/* finish a path idle this long (default 1 s) */
+	__u64 hold_ns;			/* ... a held one this long (default 30 s) */
 	size_t max_packets;		/* paths in flight; beyond: oldest finished early, counted */
 	const struct gw_names *names;	/* never NULL; its callbacks may return NULL/-1 */
 };
@@ -52,6 +56,20 @@ void corr__free(struct gw_corr *c);
 
 /* Computes the conclusions of p from its steps; idempotent. */
 void corr__finish(struct gw_packet *p, const struct gw_names *n);
+
+/*
+ * Whether a path without an end is held: its newest step is the exit of
+ * POSTROUTING, so the kernel has it queued on the way to the device (the
+ * neighbour layer resolving the next hop, a qdisc) and its fate is still
+ * to come: neither transmitted nor dropped. A held path is kept open
+ * (hold_ns), and one finished while held has outcome unknown, never the
+ * "forwarded" its earlier steps suggest.
+ */
+bool corr__path_held(const struct gw_packet *p);
+
+/* Whether the path of pkt_id is in flight, held (corr__path_held), and
+ * held for less than hold_ns at now_ns: its kernel tracking must live on. */
+bool corr__held(const struct gw_corr *c, __u64 pkt_id, __u64 now_ns);
 
 struct gw_corr_stats {
 	__u64 events;		/* pushed, attributable or not */

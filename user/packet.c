@@ -321,15 +321,35 @@ bool packet__reason_is_drop(const char *name)
 	return true;
 }
 
+/*
+ * Kernel functions that free a packet without a reason although it is a
+ * loss: when IPv6 neighbour discovery fails, ndisc_error_report() frees
+ * the queued packets with plain kfree_skb() (IPv4's arp_error_report says
+ * NEIGH_FAILED); as a tail call, the location reads neigh_invalidate,
+ * which frees nothing but packets whose next hop failed. Seen on 6.18.
+ */
+static bool reasonless_loss_at(const struct gw_names *n, __u64 location)
+{
+	static const char *const funcs[] = { "neigh_invalidate", "ndisc_error_report" };
+	char buf[128];
+
+	packet__location_function(n, location, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (!strcmp(buf, funcs[i]))
+			return true;
+	return false;
+}
+
 bool packet__drop_step_is_drop(const struct gw_names *n, const struct gw_event *ev)
 {
 	const char *name = packet__reason_name(n, ev->drop.reason);
 	const struct gw_tuple *t = &ev->tuple;
 
 	/* Without a reason, an xfrm counter that moved for this skb names the
-	 * cause: 6.1's xfrm_input frees its failures that way. */
+	 * cause (6.1's xfrm_input frees its failures that way), or the place
+	 * it was freed does. */
 	if (!packet__reason_is_drop(name))
-		return ev->drop.xfrm_mib != 0;
+		return ev->drop.xfrm_mib != 0 || reasonless_loss_at(n, ev->drop.location);
 	/* A raw socket (root's ping) got a clone of the echo reply; the
 	 * kernel then frees the original for want of a ping socket. The reply
 	 * was delivered: calling it dropped sends an operator chasing a

@@ -50,6 +50,7 @@ struct gw_packet {
 	size_t n_steps, cap_steps;
 	__u64 last_ts;			/* ts of the newest step */
 	bool complete;			/* saw the end of its life */
+	bool held;			/* finished while held (corr__path_held) */
 	/* Conclusions, filled by corr__finish(). */
 	enum gw_outcome outcome;
 	__u32 verdicts;			/* 1 << enum gw_verdict */

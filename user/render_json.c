@@ -363,6 +363,7 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 	json_flow(&w, &p->flow);
 	jw_string_field(&w, "outcome", gw_outcome_name(p->outcome));
 	jw_bool_field(&w, "complete", p->complete);
+	jw_bool_field(&w, "held", p->held);
 	jw_name(&w, "verdicts");
 	jw_start_array(&w);
 	for (v = 0; v < GW_V_MAX; v++)

@@ -528,7 +528,9 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 
 	line_add(&l, "%s ", outcome_word(p->outcome));
 	line_tuple(&l, &p->flow);
-	if (!p->complete)
+	if (p->held)
+		line_add(&l, " (held after POSTROUTING: no transmission, no drop seen yet)");
+	else if (!p->complete)
 		line_add(&l, " (incomplete)");
 	if (count > 1)
 		line_add(&l, "  x%" PRIu64 " packets", (uint64_t)count);

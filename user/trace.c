@@ -28,7 +28,17 @@
 #define POLL_MS 100
 #define SWEEP_NS 2000000000ULL
 #define REFRESH_NS 1000000000ULL	/* network namespaces come and go */
-#define TRACK_TIMEOUT_NS 2000000000ULL
+/*
+ * Tracking entries: the kernel treats one untouched for TRACK_TIMEOUT_NS
+ * as a life whose free we missed (its address is a new packet now); the
+ * sweep deletes those untouched for SWEEP_STALE_NS, except the entries of
+ * held packets (corr__held: queued after POSTROUTING, e.g. for ARP, whose
+ * drop or transmission is still to come), which it touches instead, so
+ * that their end still joins their path. The sweep runs every SWEEP_NS,
+ * well within the kernel's timeout.
+ */
+#define TRACK_TIMEOUT_NS 6000000000ULL
+#define SWEEP_STALE_NS 2000000000ULL
 
 struct trace {
 	const struct gw_config *cfg;
@@ -78,7 +88,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Deletes tracking entries whose free we never saw (see core.bpf.h). */
+/* Deletes tracking entries whose free we never saw (see core.bpf.h) and
+ * keeps those of held packets alive. */
 static void sweep_tracked(struct trace *t, __u64 now)
 {
 	int fd = attach__tracked_fd(t->attach);
@@ -87,8 +98,15 @@ static void sweep_tracked(struct trace *t, __u64 now)
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &val) &&
-		    now - val.last_ts > TRACK_TIMEOUT_NS && now > val.last_ts)
-			bpf_map_delete_elem(fd, &next);
+		    now > val.last_ts && now - val.last_ts > SWEEP_STALE_NS) {
+			if (corr__held(t->corr, val.id, now)) {
+				val.last_ts = now;
+				/* BPF_EXIST: gone meanwhile (its end came) is fine. */
+				bpf_map_update_elem(fd, &next, &val, BPF_EXIST);
+			} else {
+				bpf_map_delete_elem(fd, &next);
+			}
+		}
 		key = next;
 		prev = &key;
 	}

@@ -545,6 +545,19 @@ gw__wait_exit_s() {	# the same, SECONDS as given
 	GW_RC=$rc GW_PID=""
 }
 
+# gw_wait_line JQ_COND SECONDS: wait until gwtrace has printed a line
+# satisfying JQ_COND; 1 on timeout (SECONDS scaled by GWT_SLOWDOWN).
+gw_wait_line() {
+	local cond=$1 limit_ms t0=$EPOCHREALTIME
+	gwt_scale "$2"
+	limit_ms=$((REPLY * 1000))
+	until jq -e -n "any(inputs; $cond)" "$GW_OUT" >/dev/null 2>&1; do
+		gwt__ms_since "$t0"
+		((GWT_MS <= limit_ms)) || return 1
+		gwt_nap 0.25
+	done
+}
+
 # gw_stop: SIGINT, wait, check a clean exit and well-formed output.
 gw_stop() {
 	gw_stop_sig INT

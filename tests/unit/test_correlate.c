@@ -642,6 +642,70 @@ static void test_idle_timeout(void **state)
 	assert_int_equal(st.evicted, 0);
 }
 
+/*
+ * A packet queued after POSTROUTING (ARP pending) is held: the idle
+ * timeout does not finish it, corr__held() asks to keep its tracking, and
+ * its drop, seconds later, ends the same path. One finished while held
+ * (hold limit, or flush) is of unknown outcome: not "forwarded".
+ */
+static void test_held_path(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 1);
+	const __u64 idle = 1000000000ULL, s = 1000000000ULL;
+	struct gw_event ev[5], drop;
+	const struct gw_packet *p;
+
+	tc_corr(t, idle, 0);
+	ev[0] = fx_rx(50, T0, "veth-lan", &tu);
+	ev[1] = fx_nf(50, T0 + 10, false, GW_NF_FORWARD, &tu);
+	ev[2] = fx_nf(50, T0 + 20, true, GW_NF_FORWARD, &tu);
+	ev[3] = fx_nf(50, T0 + 30, false, GW_NF_POST_ROUTING, &tu);
+	ev[4] = fx_nf(50, T0 + 40, true, GW_NF_POST_ROUTING, &tu);
+	push_all(t, ev, 5);
+	corr__expire(t->c, T0 + 3 * s);
+	assert_int_equal(t->sink.n, 0);
+	assert_true(corr__held(t->c, 50, T0 + 3 * s));
+	assert_false(corr__held(t->c, 51, T0 + 3 * s));	/* no such path */
+	/* ~3 s later the neighbour layer gives up: the same path ends. */
+	drop = fx_drop(50, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
+	assert_int_equal(corr__push(t->c, &drop), 0);
+	assert_int_equal(t->sink.n, 1);
+	p = &t->sink.pkts[0];
+	assert_true(p->complete);
+	assert_false(p->held);
+	assert_int_equal(p->n_steps, 6);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+
+	/* Never ends: held until the hold limit, then unknown, not forwarded. */
+	for (int i = 0; i < 5; i++)
+		ev[i].pkt_id = 52;
+	push_all(t, ev, 5);
+	corr__expire(t->c, T0 + 40 + CORR_DEFAULT_HOLD_NS - 1);
+	assert_int_equal(t->sink.n, 1);
+	assert_true(corr__held(t->c, 52, T0 + 40 + CORR_DEFAULT_HOLD_NS - 1));
+	assert_false(corr__held(t->c, 52, T0 + 40 + CORR_DEFAULT_HOLD_NS));
+	corr__expire(t->c, T0 + 40 + CORR_DEFAULT_HOLD_NS);
+	assert_int_equal(t->sink.n, 2);
+	p = &t->sink.pkts[1];
+	assert_false(p->complete);
+	assert_true(p->held);
+	assert_true(p->verdicts & (1u << GW_V_FORWARDED));
+	assert_int_equal(p->outcome, GW_OUT_UNKNOWN);
+
+	/* Transmitted after POSTROUTING: not held, the idle timeout applies. */
+	for (int i = 0; i < 5; i++)
+		ev[i].pkt_id = 53;
+	push_all(t, ev, 5);
+	drop = fx_tx(53, T0 + 50, "veth-wan", &tu);
+	assert_int_equal(corr__push(t->c, &drop), 0);
+	assert_false(corr__held(t->c, 53, T0 + 50 + idle));
+	corr__expire(t->c, T0 + 50 + idle);
+	assert_int_equal(t->sink.n, 3);
+	assert_false(t->sink.pkts[2].held);
+	assert_int_equal(t->sink.pkts[2].outcome, GW_OUT_FORWARDED);
+}
+
 static void test_max_packets_eviction(void **state)
 {
 	struct tc *t = *state;
@@ -903,6 +967,7 @@ int main(void)
 		T(test_not_specified_with_xfrm_cause),
 		T(test_drop_reasons),
 		T(test_idle_timeout),
+		T(test_held_path),
 		T(test_max_packets_eviction),
 		T(test_unattributed),
 		T(test_late_event_new_path),

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Packets the kernel holds on their way out: the gateway's next hop does
+# not answer ARP / neighbour solicitation, so the neighbour layer queues
+# the packet after POSTROUTING and, ~3 s later, drops it (NEIGH_FAILED).
+# gwtrace must show one path that ends with that drop -- not a
+# "forwarded" path after its 1 s idle timeout plus a context-less drop --
+# and, if it stops before the drop, a held path of unknown outcome, never
+# a fate the packet did not have.
+# Run: tests/run.sh -k held, or tests/e2e/test_held.sh TEST.
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The standard topology, but the gateway's default route points at an
+# address on the WAN link that nobody has (172.16.9.99, fd00:9::99).
+topo_dead_next_hop() {
+	topo_standard
+	ip -n "$NS_GW" route replace default via 172.16.9.99 dev veth-wan
+}
+
+# IPv6 on client and gateway (the test namespaces start with it off):
+# fd00:1::/64 on the LAN, fd00:9::/64 on the WAN, the same dead next hop.
+topo_dead_next_hop6() {
+	local ns dev
+	topo_dead_next_hop
+	for ns in "$NS_C" "$NS_GW"; do
+		ns_sysctl "$ns" net/ipv6/conf/all/disable_ipv6 0
+		ns_sysctl "$ns" net/ipv6/conf/default/disable_ipv6 0
+	done
+	for dev in "$NS_C veth-lan-c" "$NS_GW veth-lan" "$NS_GW veth-wan"; do
+		read -r ns dev <<<"$dev"
+		ns_sysctl "$ns" "net/ipv6/conf/$dev/disable_ipv6" 0
+	done
+	ns_sysctl "$NS_GW" net/ipv6/conf/all/forwarding 1
+	ip -n "$NS_C" addr add fd00:1::2/64 dev veth-lan-c nodad
+	ip -n "$NS_GW" addr add fd00:1::1/64 dev veth-lan nodad
+	ip -n "$NS_GW" addr add fd00:9::2/64 dev veth-wan nodad
+	ip -n "$NS_C" -6 route add default via fd00:1::1
+	ip -n "$NS_GW" -6 route add default via fd00:9::99 dev veth-wan
+}
+
+# held_one_path SRC DST JQ_DROP: one ping SRC -> DST, wait for the
+# neighbour layer to give up, and check that the ping is one path that
+# ends dropped at the gateway (JQ_DROP holds for its drop), with its
+# forwarding steps before.
+held_one_path() {
+	local src=$1 dst=$2 drop=$3 flow
+	require_drop_reason NEIGH_FAILED
+	flow=$(flow_is "$src" "$dst")
+	GWT_FOCUS=$flow
+	gw_start --host "$dst"
+	ping_from "$NS_C" "$dst" 1
+	gw_wait_line ".type == \"packet\" and ($flow) and .complete" 15 ||
+		fail "no end of the ping's life within 15 s"
+	gw_stop
+	pick_packets "$flow" "ping $src -> $dst (next hop never answers)"
+	expect_eq .outcome dropped
+	expect_json .complete true
+	expect "$drop" "its drop: $drop" .drop
+	expect_verdict forwarded
+	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"POSTROUTING\" and .netns == $(ns_inode "$NS_GW"))" \
+		"its POSTROUTING exit at the gateway on the same path" '[.steps[] | [.kind, .hook]]'
+	[[ $(gw_our_packets | jq -c "select($flow)" | wc -l) == 1 ]] ||
+		fail "the ping is $(gw_our_packets | jq -c "select($flow)" | wc -l) paths, want 1: $(gw_our_packets | jq -c "select($flow) | [.id, .outcome, .complete]" | tr '\n' ' ')"
+}
+
+test_neigh_failed_one_path() {
+	topo_dead_next_hop
+	held_one_path 10.1.0.2 10.2.0.2 '.drop.reason == "NEIGH_FAILED"'
+}
+
+test_neigh_failed_one_path_ipv6() {
+	topo_dead_next_hop6
+	# IPv6 neighbour discovery frees its queue without a reason (6.18):
+	# gwtrace knows that place as a loss.
+	held_one_path fd00:1::2 fd00:2::2 \
+		'.drop.reason == "NEIGH_FAILED" or (.drop.location // "" | test("^(neigh_invalidate|ndisc_error_report)\\+"))'
+}
+
+# gwtrace stops while the packet still waits for the next hop: the path is
+# reported held, of unknown outcome -- not "forwarded".
+test_held_at_exit_unknown() {
+	local flow
+	flow=$(flow_is 10.1.0.2 10.2.0.2)
+	topo_dead_next_hop
+	GWT_FOCUS=$flow
+	gw_start --host 10.2.0.2
+	ping_from "$NS_C" 10.2.0.2 1	# -W 1: back well before the ~3 s ARP failure
+	gw_stop
+	pick_packets "$flow" "ping 10.1.0.2 -> 10.2.0.2, still waiting for ARP"
+	expect_eq .outcome unknown
+	expect_json .held true
+	expect_json .complete false
+	expect_verdict forwarded
+	[[ -z $(gw_our_packets | jq -c "select($flow and .outcome == \"forwarded\")") ]] ||
+		fail "a held packet reported as forwarded"
+}
+
+gwt_main "$@"
