@@ -59,7 +59,9 @@ held_one_path() {
 	expect_eq .outcome dropped
 	expect_json .complete true
 	expect "$drop" "its drop: $drop" .drop
-	expect_verdict forwarded
+	# (Not asserting the "forwarded" verdict: on 6.1 with function probes
+	# the IPv6 FORWARD step is not visible -- no hook entry there, and
+	# ip6_forward_finish is not traceable.)
 	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"POSTROUTING\" and .netns == $(ns_inode "$NS_GW"))" \
 		"its POSTROUTING exit at the gateway on the same path" '[.steps[] | [.kind, .hook]]'
 	[[ $(gw_our_packets | jq -c "select($flow)" | wc -l) == 1 ]] ||

@@ -15,8 +15,8 @@
 # shellcheck source=tests/e2e/vm_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm_lib.sh"
 
-VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded)$'
-VM_NTESTS=9
+VM_TESTS='^test_(forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded|neigh_failed_one_path|neigh_failed_one_path_ipv6)$'
+VM_NTESTS=11
 # Probes that have an implementation of the forced strategy on 6.1.
 VM_FUNC_PROBES='["fib:lookup","nf:hook","nf:table","xfrm:output","xfrm:input","xfrm:policy","ip:verdict"]'
 
