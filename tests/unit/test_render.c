@@ -410,7 +410,7 @@ static void test_json_forwarded(void **state)
 	assert_contains(s, "\"flow\":{\"family\":\"ipv4\",\"proto\":\"icmp\",\"src\":\"10.1.0.2\","
 			   "\"dst\":\"10.2.0.2\",\"sport\":0,\"dport\":0,\"icmp_type\":8,"
 			   "\"icmp_code\":0,\"icmp_id\":4242}");
-	assert_contains(s, "\"outcome\":\"forwarded\",\"complete\":true,"
+	assert_contains(s, "\"outcome\":\"forwarded\",\"complete\":true,\"held\":false,"
 			   "\"verdicts\":[\"forwarded\",\"sent\"],\"steps\":[");
 	assert_contains(
 		s, "{\"t_ns\":0,\"probe\":\"skb:rx\",\"kind\":\"rx\","
@@ -516,7 +516,7 @@ static void test_json_netfilter_drop(void **state)
 	size_t n = brief_drop(ev, 78, T0, &tu, FX_LOC_NFT);
 	const char *s = json_of(t, run(t, ev, n));
 
-	assert_contains(s, "\"outcome\":\"dropped\",\"complete\":true,"
+	assert_contains(s, "\"outcome\":\"dropped\",\"complete\":true,\"held\":false,"
 			   "\"verdicts\":[\"default_route\",\"netfilter_drop\"]");
 	assert_contains(s, "\"kind\":\"drop\",");
 	assert_contains(s, "\"reason\":\"NETFILTER_DROP\",\"reason_code\":12,"
@@ -561,7 +561,7 @@ static void test_json_nat_ipv6_tcp(void **state)
 			   "\"dst\":\"fd00::80\",\"sport\":40000,\"dport\":8080}");
 	assert_contains(s, "\"nat\":{\"type\":\"dnat\",\"hook\":\"PREROUTING\","
 			   "\"from\":\"[fd00::80]:8080\",\"to\":\"[fd01::2]:80\"}");
-	assert_contains(s, "\"outcome\":\"unknown\",\"complete\":true,\"verdicts\":[\"nat\"]");
+	assert_contains(s, "\"outcome\":\"unknown\",\"complete\":true,\"held\":false,\"verdicts\":[\"nat\"]");
 }
 
 static void test_json_odd_device_name(void **state)
@@ -586,7 +586,26 @@ static void test_json_unparsed_and_incomplete(void **state)
 	const char *s = json_of(t, run(t, &ev, 1));
 
 	assert_contains(s, "\"flow\":null,\"outcome\":\"unknown\",\"complete\":false,"
-			   "\"verdicts\":[],\"steps\":[{");
+			   "\"held\":false,\"verdicts\":[],\"steps\":[{");
+}
+
+/* Still queued after POSTROUTING when gwtrace stopped: held, of unknown
+ * outcome, in JSON and in text -- not "forwarded". */
+static void test_held_rendered(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 7);
+	struct gw_event ev[3] = {
+		fx_nf(83, T0, true, GW_NF_FORWARD, &tu),
+		fx_nf(83, T0 + 1, false, GW_NF_POST_ROUTING, &tu),
+		fx_nf(83, T0 + 2, true, GW_NF_POST_ROUTING, &tu),
+	};
+	const struct gw_packet *p = run(t, ev, 3);
+
+	assert_contains(json_of(t, p), "\"outcome\":\"unknown\",\"complete\":false,"
+			"\"held\":true,\"verdicts\":[\"forwarded\"]");
+	assert_contains(text_of(t, p, 1), "UNKNOWN icmp 10.1.0.2 -> 10.2.0.2 (id 7) (held after "
+			"POSTROUTING: no transmission, no drop seen yet)");
 }
 
 /* Garbage in (random kinds, hooks, verdicts, unterminated names, random
@@ -905,6 +924,7 @@ int main(void)
 		T(test_json_nat_ipv6_tcp),
 		T(test_json_odd_device_name),
 		T(test_json_unparsed_and_incomplete),
+		T(test_held_rendered),
 		T(test_random_events_survive),
 		T(test_folding),
 		T(test_report),
