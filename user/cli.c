@@ -155,7 +155,7 @@ static const struct argp_option cli_opts[] = {
 	  "Drops logged per flow and drop location per window: 0..100000 "
 	  "(default 5); all are counted", 4 },
 	{ "flows", CLI_OPT_FLOWS, "N", 0,
-	  "Flow table entries: 64..1048576 (default 16384); flows beyond it "
+	  "Flow table entries (flows with drops): 64..1048576 (default 16384); flows beyond it "
 	  "are counted in the totals and as flow_table_full", 4 },
 
 	{ NULL, 0, NULL, 0, "Help:", -1 },

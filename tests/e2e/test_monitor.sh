@@ -355,14 +355,16 @@ test_monitor_forwarded_counts() {
 	[[ $(gw_packets | wc -l) == 0 ]] || fail "drop log not empty on a healthy path: $(gw_packets | head -n 2)"
 }
 
-# 500 flows into a 64-entry flow table: the flows that do not fit are
-# counted (flow_table_full); the totals are still exact. The gateway's
-# view (--netns): each datagram is forwarded (and sent on) or dropped there.
+# 500 dropping flows into a 64-entry flow table (it holds the flows that
+# lose packets): the flows that do not fit are counted (flow_table_full);
+# the totals are still exact. The gateway's view (--netns): every datagram
+# is forwarded (the quarter the firewall lets through) or dropped there.
 test_monitor_flow_table_bounded() {
 	local n=64000
 	build_udpflood
 	topo_standard
 	topo_check_reach 10.2.0.2
+	gw_forward_drop 'ip daddr 10.2.0.2 udp sport != 20000-20124 drop'
 	gw_start monitor --netns "$NS_GW" --host 10.2.0.2 --proto udp --flows 64 \
 		--listen 127.0.0.1:0
 	mon_port
@@ -374,9 +376,15 @@ test_monitor_flow_table_bounded() {
 		gwt__check_failed "/metrics: gwtrace_flow_table_size is not 64 ($(grep '^gwtrace_flow' "$GWT_TMP/body"))"
 	awk '$1 == "gwtrace_flows" && $2 <= 64 { ok = 1 } END { exit !ok }' "$GWT_TMP/body" ||
 		gwt__check_failed "/metrics: gwtrace_flows not <= 64 ($(grep '^gwtrace_flows ' "$GWT_TMP/body"))"
-	mon_expect '.flow_table_full > 0' "flow_table_full > 0 (500 flows, 64 entries)"
+	mon_expect '.flow_table_full > 0' "flow_table_full > 0 (375 dropping flows, 64 entries)"
+	# Only a drop looks for a flow entry: the 125 living flows take none
+	# (before, their datagrams made most of flow_table_full).
+	mon_expect '.flow_table_full <= .packets.dropped' \
+		"flow_table_full <= packets.dropped (living packets are counted in the aggregate only)"
 	mon_expect ".packets.forwarded + .packets.dropped == $FLOOD_SENT" \
 		"packets.forwarded + packets.dropped == $FLOOD_SENT (each datagram at the gateway)"
+	mon_expect '.packets.forwarded > 0 and .packets.dropped > .packets.forwarded' \
+		"both forwarded (125 flows) and dropped (375 flows) datagrams"
 	mon_expect '.packets.sent == 0' "packets.sent == 0 (the gateway makes none of them)"
 	mon_expect '.packets.delivered == 0' "packets.delivered == 0"
 	mon_expect '.lost_events == 0' "lost_events == 0 (a full flow table loses no total)"
