@@ -90,6 +90,30 @@ struct gw_route_pending {
 	__type(value, struct gw_route_pending);				\
 } gw_route_pending SEC(".maps")
 
+/*
+ * The last packet this CPU's programs parsed and found not wanted, by
+ * what would change if its headers did: the same skb, buffer, length,
+ * network header offset and device mean the same headers -- unless
+ * conntrack has NAT for it, which rewrites addresses in place (checked at
+ * use). A packet crosses ~20 programs on a gateway; without this each of
+ * them parsed it to say "not mine" again (issue 8: decided once).
+ */
+struct gw_nomatch {
+	__u64 skb;
+	__u64 head;
+	__u64 dev;
+	__u32 len;
+	__u16 nh;
+	__u16 _pad;
+};
+
+#define GW_MAP_NOMATCH struct {						\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, struct gw_nomatch);				\
+} gw_nomatch SEC(".maps")
+
 /* maps.bpf.c defines GW_DEFINE_MAPS: it holds the definitions, every
  * other object an extern declaration. */
 #ifdef GW_DEFINE_MAPS
@@ -103,6 +127,7 @@ GW_SHARED GW_MAP_STATS;
 GW_SHARED GW_MAP_SEQ;
 GW_SHARED GW_MAP_ROUTE_CTX;
 GW_SHARED GW_MAP_ROUTE_PENDING;
+GW_SHARED GW_MAP_NOMATCH;
 /* Configuration, defined with its defaults in maps.bpf.c. */
 extern const volatile struct gw_filter gw_cfg_filter;
 extern const volatile __u64 gw_cfg_track_timeout_ns;
@@ -358,6 +383,68 @@ static __always_inline bool gw_filter_match(const struct gw_tuple *t,
 
 #include "monitor.bpf.h"
 
+/* skb's fingerprint for gw_nomatch (see there). */
+static __always_inline void gw_nomatch_key(struct gw_nomatch *k, struct sk_buff *skb,
+					   struct net_device *dev, bool direct)
+{
+	k->skb = (__u64)skb;
+	k->head = (__u64)GW_RD(direct, skb->head, BPF_CORE_READ(skb, head));
+	k->dev = (__u64)dev;
+	k->len = GW_RD(direct, skb->len, BPF_CORE_READ(skb, len));
+	k->nh = GW_RD(direct, skb->network_header, BPF_CORE_READ(skb, network_header));
+	k->_pad = 0;
+}
+
+/* Whether conntrack may have rewritten skb's addresses (NAT). */
+static __always_inline bool gw_skb_nat(struct sk_buff *skb, bool direct)
+{
+	unsigned long nfct;
+	struct nf_conn *ct;
+
+	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
+		return false;
+	nfct = GW_RD(direct, skb->_nfct, BPF_CORE_READ(skb, _nfct));
+	ct = (void *)(nfct & ~7UL);
+	return ct && (BPF_CORE_READ(ct, status) & (IPS_SRC_NAT | IPS_DST_NAT));
+}
+
+/* Whether this untracked skb was already found not wanted, unchanged. */
+static __always_inline bool gw_nomatch_hit(struct sk_buff *skb, struct net_device *dev,
+					   bool direct)
+{
+	struct gw_nomatch k, *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&gw_nomatch, &zero);
+	if (!c || c->skb != (__u64)skb)
+		return false;
+	gw_nomatch_key(&k, skb, dev, direct);
+	return c->head == k.head && c->dev == k.dev && c->len == k.len && c->nh == k.nh &&
+	       !gw_skb_nat(skb, direct);
+}
+
+static __always_inline void gw_nomatch_set(struct sk_buff *skb, struct net_device *dev,
+					   bool direct)
+{
+	struct gw_nomatch *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&gw_nomatch, &zero);
+	if (c)
+		gw_nomatch_key(c, skb, dev, direct);
+}
+
+/* At the end of skb's life: its address may be a new packet's next. */
+static __always_inline void gw_nomatch_forget(struct sk_buff *skb)
+{
+	struct gw_nomatch *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&gw_nomatch, &zero);
+	if (c && c->skb == (__u64)skb)
+		c->skb = 0;
+}
+
 /* The fields every event has. */
 static __always_inline void gw_event_fill(struct gw_event *e, const struct gw_where *w,
 					  struct net_device *dev, const struct gw_tuple *t,
@@ -431,14 +518,17 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	if (gw_cfg_monitor)
 		return gw_mon_begin(w);
 	dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
-	now = bpf_ktime_get_ns();
 	tr = bpf_map_lookup_elem(&gw_tracked, &key);
+	/* The clock only once the packet may be ours: most are not. */
+	now = tr ? bpf_ktime_get_ns() : 0;
 	if (tr && now - tr->last_ts > gw_cfg_track_timeout_ns) {
 		/* A free we never saw: this address is a new packet now. */
 		bpf_map_delete_elem(&gw_tracked, &key);
 		tr = NULL;
 	}
 	if (!tr && (w->mode == GW_TM_TRACKED || w->mode == GW_TM_END))
+		return NULL;
+	if (!tr && gw_nomatch_hit(skb, dev, direct))
 		return NULL;
 
 	gw_parse_skb(skb, w->l3_at_data, &t, direct);
@@ -448,8 +538,11 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	} else {
 		struct gw_track nt = {};
 
-		if (!gw_filter_match(&t, dev))
+		if (!gw_filter_match(&t, dev)) {
+			gw_nomatch_set(skb, dev, direct);
 			return NULL;
+		}
+		now = bpf_ktime_get_ns();
 		id = gw_next_id();
 		flags |= GW_EVF_NEW;
 		if (w->mode == GW_TM_START) {

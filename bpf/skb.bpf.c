@@ -47,9 +47,7 @@ int BPF_PROG(gw_tp_tx, struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
-/* 6.1: (skb, location, reason); 6.12+ add rx_sk: declare the first three. */
-SEC("tp_btf/kfree_skb")
-int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
+static __always_inline void skb_drop(struct sk_buff *skb, void *location, int reason)
 {
 	__u32 not_spec = bpf_core_enum_value(enum skb_drop_reason,
 					     SKB_DROP_REASON_NOT_SPECIFIED);
@@ -64,7 +62,7 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 
 	/* An untracked skb freed without a reason is noise, not a drop. */
 	if ((__u32)reason == not_spec && !gw_is_tracked(skb))
-		return 0;
+		return;
 	xfrm_mib = xfrm_mib_recorded(skb);
 	/*
 	 * Monitor mode counts what trace mode calls a drop (user/packet.c,
@@ -74,12 +72,12 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 	 * too).
 	 */
 	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec && !xfrm_mib)))
-		return 0;
+		return;
 	if (consumed)
 		w.mode = GW_TM_END;
 	e = gw_event_begin(&w);
 	if (!e)
-		return 0;
+		return;
 	/* A root ping's raw socket got a clone of the echo reply; the kernel
 	 * then frees the original for want of a ping socket. Not a loss. */
 	if (gw_cfg_monitor &&
@@ -87,12 +85,22 @@ int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
 						 SKB_DROP_REASON_NO_SOCKET) &&
 	    ((e->tuple.proto == GW_IPPROTO_ICMP && e->tuple.icmp_type == 0) ||
 	     (e->tuple.proto == GW_IPPROTO_ICMPV6 && e->tuple.icmp_type == 129)))
-		return 0;	/* the scratch event: nothing to give back */
+		return;	/* the scratch event: nothing to give back */
 	e->drop.reason = reason;
 	e->drop.location = (__u64)location;
 	nftable_annotate_drop(e, skb);
 	e->drop.xfrm_mib = xfrm_mib;
 	gw_event_submit(e);
+}
+
+/* 6.1: (skb, location, reason); 6.12+ add rx_sk: declare the first three. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(gw_tp_drop, struct sk_buff *skb, void *location, int reason)
+{
+	skb_drop(skb, location, reason);
+	/* Last: the step above may have looked skb up (and cached it). */
+	if (!gw_cfg_monitor)
+		gw_nomatch_forget(skb);
 	return 0;
 }
 
@@ -105,6 +113,8 @@ int BPF_PROG(gw_tp_free, struct sk_buff *skb)
 	};
 	struct gw_event *e;
 
+	if (!gw_cfg_monitor)
+		gw_nomatch_forget(skb);
 	if (!gw_is_tracked(skb))
 		return 0;
 	e = gw_event_begin(&w);

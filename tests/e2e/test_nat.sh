@@ -58,4 +58,29 @@ test_dnat_prerouting() {
 	expect_eq .flow.dst 198.51.100.10
 }
 
+# The filter names the translated address: the request is not wanted
+# while it still goes to 198.51.100.10 and is wanted from the moment DNAT
+# rewrote it (PREROUTING's exit). gwtrace remembers "not wanted" per packet
+# (bpf/core.bpf.h, gw_nomatch) -- unless conntrack has NAT for it.
+test_dnat_filter_on_translated_address() {
+	require_cmd nft
+	topo_standard
+	nft_apply "$NS_GW" 'table ip gwt_nat {
+		chain prerouting {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip daddr 198.51.100.10 dnat to 10.2.0.2
+		}
+	}'
+	GWT_FOCUS='.flow.proto == "icmp"'
+	gw_start --host 10.2.0.2 --all
+	ping_ok "$NS_C" 198.51.100.10 3
+	gw_stop
+	pick_packets '.flow.proto == "icmp" and .flow.icmp_type == 8 and .flow.src == "10.1.0.2"' \
+		"echo request 10.1.0.2 -> 198.51.100.10, DNATed to 10.2.0.2"
+	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"PREROUTING\" and .dst == \"10.2.0.2\" and .netns == $(ns_inode "$NS_GW"))" \
+		"the path from the gateway's PREROUTING exit, where DNAT rewrote it" \
+		'[.steps[] | [.kind, .hook, .dst]]'
+	expect_eq .outcome delivered
+}
+
 gwt_main "$@"
