@@ -35,7 +35,7 @@ test_snat_masquerade() {
 
 # A "public" service address 198.51.100.10, port-forwarded by the gateway
 # (DNAT in prerouting) to the server 10.2.0.2.
-test_dnat_prerouting() {
+dnat_service() {
 	require_cmd nft
 	topo_standard
 	nft_apply "$NS_GW" 'table ip gwt_nat {
@@ -44,6 +44,10 @@ test_dnat_prerouting() {
 			ip daddr 198.51.100.10 dnat to 10.2.0.2
 		}
 	}'
+}
+
+test_dnat_prerouting() {
+	dnat_service
 	GWT_FOCUS=$(flow_is 10.1.0.2 198.51.100.10)
 	gw_start --host 10.1.0.2 --all
 	ping_ok "$NS_C" 198.51.100.10 3
@@ -63,14 +67,7 @@ test_dnat_prerouting() {
 # rewrote it (PREROUTING's exit). gwtrace remembers "not wanted" per packet
 # (bpf/core.bpf.h, gw_nomatch) -- unless conntrack has NAT for it.
 test_dnat_filter_on_translated_address() {
-	require_cmd nft
-	topo_standard
-	nft_apply "$NS_GW" 'table ip gwt_nat {
-		chain prerouting {
-			type nat hook prerouting priority dstnat; policy accept;
-			ip daddr 198.51.100.10 dnat to 10.2.0.2
-		}
-	}'
+	dnat_service
 	GWT_FOCUS='.flow.proto == "icmp"'
 	gw_start --host 10.2.0.2 --all
 	ping_ok "$NS_C" 198.51.100.10 3
