@@ -143,7 +143,6 @@ static void scan_kallsyms(struct gw_kfeat *k)
 	ksyms__for_each(k->ksyms, mark_func, &ix);
 }
 
-
 /*
  * Which found targets BTF describes (fentry needs it). Module functions
  * (nft_do_chain on distro kernels) are in their module's split BTF;
@@ -151,13 +150,14 @@ static void scan_kallsyms(struct gw_kfeat *k)
  */
 static void find_btf(struct gw_kfeat *k)
 {
+	bool checked[GW_KFEAT_FUNCS] = {};
 	char path[300];
 
 	for (int n = 0; n < k->n_funcs; n++) {
 		const char *mod = k->funcs[n].module;
 		struct btf *split;
 
-		if (!k->funcs[n].found || k->funcs[n].in_btf)
+		if (!k->funcs[n].found || checked[n])
 			continue;
 		if (!mod[0]) {
 			k->funcs[n].in_btf =
@@ -166,12 +166,14 @@ static void find_btf(struct gw_kfeat *k)
 		}
 		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
 		split = btf__parse_split(path, k->btf);
-		if (!split)
-			continue;
-		for (int m = n; m < k->n_funcs; m++)
-			if (k->funcs[m].found && !strcmp(k->funcs[m].module, mod))
-				k->funcs[m].in_btf = btf__find_by_name_kind(
-					split, k->funcs[m].name, BTF_KIND_FUNC) > 0;
+		/* Every target of this module at once (none if unreadable). */
+		for (int m = n; m < k->n_funcs; m++) {
+			if (!k->funcs[m].found || strcmp(k->funcs[m].module, mod))
+				continue;
+			checked[m] = true;
+			k->funcs[m].in_btf = split &&
+				btf__find_by_name_kind(split, k->funcs[m].name, BTF_KIND_FUNC) > 0;
+		}
 		btf__free(split);
 	}
 }
