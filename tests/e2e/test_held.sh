@@ -23,16 +23,9 @@ topo_dead_next_hop() {
 # IPv6 on client and gateway (the test namespaces start with it off):
 # fd00:1::/64 on the LAN, fd00:9::/64 on the WAN, the same dead next hop.
 topo_dead_next_hop6() {
-	local ns dev
 	topo_dead_next_hop
-	for ns in "$NS_C" "$NS_GW"; do
-		ns_sysctl "$ns" net/ipv6/conf/all/disable_ipv6 0
-		ns_sysctl "$ns" net/ipv6/conf/default/disable_ipv6 0
-	done
-	for dev in "$NS_C veth-lan-c" "$NS_GW veth-lan" "$NS_GW veth-wan"; do
-		read -r ns dev <<<"$dev"
-		ns_sysctl "$ns" "net/ipv6/conf/$dev/disable_ipv6" 0
-	done
+	ns_enable_ipv6 "$NS_C"
+	ns_enable_ipv6 "$NS_GW"
 	ns_sysctl "$NS_GW" net/ipv6/conf/all/forwarding 1
 	ip -n "$NS_C" addr add fd00:1::2/64 dev veth-lan-c nodad
 	ip -n "$NS_GW" addr add fd00:1::1/64 dev veth-lan nodad

@@ -80,4 +80,27 @@ test_dnat_filter_on_translated_address() {
 	expect_eq .outcome delivered
 }
 
+# The same on IPv6: fd00:99::10 port-forwarded to the server fd00:2::2.
+test_dnat_filter_on_translated_address_ipv6() {
+	require_cmd nft
+	topo_standard6
+	ns_check_reach "$NS_C" fd00:2::2
+	nft_apply "$NS_GW" 'table ip6 gwt_nat6 {
+		chain prerouting {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip6 daddr fd00:99::10 dnat to fd00:2::2
+		}
+	}'
+	GWT_FOCUS='.flow.proto == "icmpv6"'
+	gw_start --host fd00:2::2 --all
+	ping_ok "$NS_C" fd00:99::10 3
+	gw_stop
+	pick_packets '.flow.proto == "icmpv6" and .flow.icmp_type == 128 and .flow.src == "fd00:1::2"' \
+		"echo request fd00:1::2 -> fd00:99::10, DNATed to fd00:2::2"
+	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"PREROUTING\" and .dst == \"fd00:2::2\" and .netns == $(ns_inode "$NS_GW"))" \
+		"the path from the gateway's PREROUTING exit, where DNAT rewrote it" \
+		'[.steps[] | [.kind, .hook, .dst]]'
+	expect_eq .outcome delivered
+}
+
 gwt_main "$@"
