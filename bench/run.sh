@@ -44,6 +44,7 @@
 #                       programs still run on every flood packet)
 #   BENCH_CONSUMER_SECONDS=1  flood recorded for the replay; 0 skips it
 #   BENCH_CONSUMER_PPS=20000  its pace (datagrams/s)
+#   BENCH_CONFIGS="gwtrace-monitor ..."  only these (and baseline)
 #   BENCH_STATS=1       the bpf_stats pass; 0 skips it
 #   BENCH_STATS_SECONDS=1     its flood per configuration
 #   BENCH_RECORDING=FILE      keep that recording (bench/replay FILE again)
@@ -181,7 +182,13 @@ tracer_start() {	# CONFIG RUN_ID
 		"$GWTRACE" "${args[@]}" >"$TMP/fifo.$run" 2>"$TR_ERR" </dev/null &
 		TR_PID=$!
 		PIDS+=("$TR_PID")
-		wait_ready test -e "$ready"
+		wait_ready test -e "$ready" || return 1
+		# A program the verifier refused leaves its probe out: the run
+		# would measure a cheaper, blinder gwtrace. Not a result.
+		if grep -q 'failed to load' "$TR_ERR"; then
+			add FAILS "$cfg" "$(grep -m1 'failed to load' "$TR_ERR")"
+			return 1
+		fi
 		;;
 	bpftrace)
 		# Debian's bpftrace reads tracepoint formats from tracefs; mount
@@ -492,9 +499,18 @@ main() {
 		ns_add "$NS_IDLE"
 		CONFIGS+=(gwtrace-nomatch-idlens)
 	fi
-	bpftrace_check
-	[[ -n $BPFTRACE_WHY ]] || CONFIGS+=(bpftrace)
-	[[ -z $BPFTRACE_WHY ]] || log "bpftrace: unavailable ($BPFTRACE_WHY)"
+	if [[ -n ${BENCH_CONFIGS:-} ]]; then	# a subset, for one question at a time
+		read -ra CONFIGS <<<"baseline ${BENCH_CONFIGS//baseline/}"
+		BPFTRACE_WHY="not in BENCH_CONFIGS"
+		if [[ " ${CONFIGS[*]} " == *" bpftrace "* ]]; then
+			bpftrace_check
+			[[ -z $BPFTRACE_WHY ]] || read -ra CONFIGS <<<"${CONFIGS[*]/bpftrace/}"
+		fi
+	else
+		bpftrace_check
+		[[ -n $BPFTRACE_WHY ]] || CONFIGS+=(bpftrace)
+		[[ -z $BPFTRACE_WHY ]] || log "bpftrace: unavailable ($BPFTRACE_WHY)"
+	fi
 	log "$ROUNDS rounds x ${#CONFIGS[@]} configurations x ${SECONDS_RUN}s; gwtrace $GWTRACE"
 
 	n=${#CONFIGS[@]}

@@ -40,7 +40,8 @@ struct gw_route_ctx {
 struct gw_route_pending {
 	__u64 pid_tgid;
 	__u64 ts;
-	struct gw_route route;
+	__u64 nhc;		/* struct fib_nh_common *: read at LOCAL_OUT */
+	struct gw_route route;	/* all but the next hop's fields */
 };
 
 /*
@@ -92,17 +93,21 @@ struct gw_route_pending {
 
 /*
  * The last packet this CPU's programs parsed and found not wanted, by
- * what would change if its headers did: the same skb, buffer, length,
- * network header offset and device mean the same headers -- unless
+ * what would change if its headers did: the same skb, buffer, network
+ * header offset and length from it mean the same headers -- unless
  * conntrack has NAT for it, which rewrites addresses in place (checked at
- * use). A packet crosses ~20 programs on a gateway; without this each of
- * them parsed it to say "not mine" again (issue 8: decided once).
+ * use). Encapsulation, decapsulation and ESP move the network header or
+ * change the length; pushing or pulling the link-layer header changes
+ * neither, so one note lasts a packet's way through veths and namespaces.
+ * The device counts only for a filter on it. A packet crosses ~20
+ * programs on a gateway; without this each of them parsed it to say "not
+ * mine" again (issue 8: decided once).
  */
 struct gw_nomatch {
 	__u64 skb;
 	__u64 head;
-	__u64 dev;
-	__u32 len;
+	__u64 dev;		/* 0 unless the filter names an interface */
+	__u32 l3len;		/* skb->len from the network header on */
 	__u16 nh;
 	__u16 _pad;
 };
@@ -387,25 +392,41 @@ static __always_inline bool gw_filter_match(const struct gw_tuple *t,
 static __always_inline void gw_nomatch_key(struct gw_nomatch *k, struct sk_buff *skb,
 					   struct net_device *dev, bool direct)
 {
+	/* tail and network_header are offsets from head (64-bit kernels):
+	 * their difference is the linear bytes from the network header on. */
+	__u32 tail = GW_RD(direct, skb->tail, BPF_CORE_READ(skb, tail));
+	__u32 data_len = GW_RD(direct, skb->data_len, BPF_CORE_READ(skb, data_len));
+
 	k->skb = (__u64)skb;
 	k->head = (__u64)GW_RD(direct, skb->head, BPF_CORE_READ(skb, head));
-	k->dev = (__u64)dev;
-	k->len = GW_RD(direct, skb->len, BPF_CORE_READ(skb, len));
 	k->nh = GW_RD(direct, skb->network_header, BPF_CORE_READ(skb, network_header));
+	k->l3len = tail + data_len - k->nh;
 	k->_pad = 0;
+	k->dev = 0;
+	if (gw_cfg_filter.flags & GW_F_IFACE) {
+		/* A branch, not a mask: the verifier refuses & on a pointer. */
+		asm volatile("" ::: "memory");
+		k->dev = (__u64)dev;
+	}
 }
 
-/* Whether conntrack may have rewritten skb's addresses (NAT). */
-static __always_inline bool gw_skb_nat(struct sk_buff *skb, bool direct)
+/* skb's conntrack status bits (IPS_*), 0 without an entry. */
+static __always_inline __u32 gw_skb_ct_status(struct sk_buff *skb, bool direct)
 {
 	unsigned long nfct;
 	struct nf_conn *ct;
 
 	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
-		return false;
+		return 0;
 	nfct = GW_RD(direct, skb->_nfct, BPF_CORE_READ(skb, _nfct));
-	ct = (void *)(nfct & ~7UL);
-	return ct && (BPF_CORE_READ(ct, status) & (IPS_SRC_NAT | IPS_DST_NAT));
+	ct = (void *)(nfct & ~7UL);	/* the low bits are ctinfo */
+	return ct ? BPF_CORE_READ(ct, status) : 0;
+}
+
+/* Whether conntrack may have rewritten skb's addresses (NAT). */
+static __always_inline bool gw_skb_nat(struct sk_buff *skb, bool direct)
+{
+	return gw_skb_ct_status(skb, direct) & (IPS_SRC_NAT | IPS_DST_NAT);
 }
 
 /* Whether this untracked skb was already found not wanted, unchanged. */
@@ -419,7 +440,7 @@ static __always_inline bool gw_nomatch_hit(struct sk_buff *skb, struct net_devic
 	if (!c || c->skb != (__u64)skb)
 		return false;
 	gw_nomatch_key(&k, skb, dev, direct);
-	return c->head == k.head && c->dev == k.dev && c->len == k.len && c->nh == k.nh &&
+	return c->head == k.head && c->dev == k.dev && c->l3len == k.l3len && c->nh == k.nh &&
 	       !gw_skb_nat(skb, direct);
 }
 
@@ -498,6 +519,55 @@ static __always_inline struct gw_event *gw_mon_begin(const struct gw_where *w)
 }
 
 /*
+ * Monitor, a living packet's fate (sent, forwarded, delivered): counted
+ * straight from skb, with no scratch event and only the header bytes the
+ * key needs (version, protocol): a tenth of what gw_mon_begin() reads for
+ * the step every packet pays for. Drops, xfrm steps and filtered monitors
+ * keep the full path; false tells the caller to take it.
+ */
+static __always_inline bool gw_mon_living(const struct gw_where *w, __u8 fate, __u8 hook)
+{
+	struct sk_buff *skb = w->skb;
+	bool direct = gw_direct(w);
+	struct gw_mon_key k = {};
+	struct net_device *dev;
+	__u8 hdr[10];
+	__u16 proto;
+
+	if (gw_cfg_filter.flags & ~GW_F_NETNS)
+		return false;		/* the filter needs the whole tuple */
+	if (fate == GW_FATE_NONE)
+		return true;
+	dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	k.netns = w->netns ?: gw_skb_netns(skb, dev, direct);
+	if ((gw_cfg_filter.flags & GW_F_NETNS) && k.netns != gw_cfg_filter.netns)
+		return true;
+	k.fate = fate;
+	k.hook = hook;
+	/* What gw_parse_skb() puts in family and proto, from two bytes. */
+	proto = bpf_ntohs(GW_RD(direct, skb->protocol, BPF_CORE_READ(skb, protocol)));
+	if ((!proto || proto == GW_ETH_P_IP || proto == GW_ETH_P_IPV6) &&
+	    !bpf_probe_read_kernel(hdr, sizeof(hdr), gw_l3_ptr(skb, w->l3_at_data, direct))) {
+		if ((hdr[0] >> 4) == 4) {
+			k.family = GW_AF_INET;
+			k.proto = hdr[9];	/* iphdr.protocol */
+		} else if ((hdr[0] >> 4) == 6) {
+			k.family = GW_AF_INET6;
+			k.proto = hdr[6];	/* ipv6hdr.nexthdr */
+		}
+	}
+	if (dev) {
+		if (direct)
+			__builtin_memcpy(k.ifname, dev->name, sizeof(k.ifname));
+		else
+			bpf_probe_read_kernel_str(k.ifname, sizeof(k.ifname), dev->name);
+	}
+	gw_mon_count(&gw_mon_fates, &k, GW_RD(direct, skb->len, BPF_CORE_READ(skb, len)),
+		     w->probe, GW_STAT_MON_FATE_FULL);
+	return true;
+}
+
+/*
  * Decides whether this step is reported and reserves its event. Returns
  * NULL when the packet is not ours, or the event could not be reserved
  * (counted). The caller fills the kind-specific part and calls
@@ -518,6 +588,11 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	if (gw_cfg_monitor)
 		return gw_mon_begin(w);
 	dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	/* Found not wanted and unchanged: never tracked since (tracking
+	 * starts at a match), so the hash lookup below can be skipped. */
+	if ((w->mode == GW_TM_START || w->mode == GW_TM_END_OR_MATCH) &&
+	    gw_nomatch_hit(skb, dev, direct))
+		return NULL;
 	tr = bpf_map_lookup_elem(&gw_tracked, &key);
 	/* The clock only once the packet may be ours: most are not. */
 	now = tr ? bpf_ktime_get_ns() : 0;
@@ -527,8 +602,6 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 		tr = NULL;
 	}
 	if (!tr && (w->mode == GW_TM_TRACKED || w->mode == GW_TM_END))
-		return NULL;
-	if (!tr && gw_nomatch_hit(skb, dev, direct))
 		return NULL;
 
 	gw_parse_skb(skb, w->l3_at_data, &t, direct);
@@ -545,6 +618,10 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 		now = bpf_ktime_get_ns();
 		id = gw_next_id();
 		flags |= GW_EVF_NEW;
+		/* Found not wanted before a NAT made it match: the note
+		 * must not outlive the NAT (netns crossings scrub conntrack)
+		 * and hide the tracked packet from the check above. */
+		gw_nomatch_forget(skb);
 		if (w->mode == GW_TM_START) {
 			nt.id = id;
 			nt.last_ts = now;

@@ -12,24 +12,47 @@
 #include "route.bpf.h"
 #include "stash.bpf.h"
 
-static __always_inline void fib_fill_nhc(struct gw_route *r,
-					 const struct fib_nh_common *nhc)
+/*
+ * A local output lookup comes before its packet exists, so its route is
+ * parked (gw_route_pending) for the packet that follows. Parked only if
+ * that packet could be one the filter wants: an unrelated sender's flood
+ * then costs a few loads per lookup, not a filled route. What the flow
+ * does not say yet (source 0 before source selection, no ports) cannot
+ * exclude it.
+ */
+static __always_inline bool fib_flow_may_match(const struct flowi4 *flp, bool direct)
 {
-	struct net_device *dev;
+	__u32 fl = gw_cfg_filter.flags & (GW_F_SRC | GW_F_DST | GW_F_HOST | GW_F_PROTO | GW_F_PORT);
+	__be32 saddr, daddr;
+	__u16 sport, dport;
+	__u8 proto, s[16] = {}, d[16] = {};
 
-	if (!nhc)
-		return;
-	r->scope = BPF_CORE_READ(nhc, nhc_scope);
-	r->gw_family = BPF_CORE_READ(nhc, nhc_gw_family);
-	if (r->gw_family == GW_AF_INET)
-		bpf_probe_read_kernel(r->gw, 4, &nhc->nhc_gw.ipv4);
-	else if (r->gw_family == GW_AF_INET6)	/* RFC 5549: v4 via v6 */
-		bpf_probe_read_kernel(r->gw, 16, &nhc->nhc_gw.ipv6);
-	dev = BPF_CORE_READ(nhc, nhc_dev);
-	if (dev) {
-		r->oif = BPF_CORE_READ(dev, ifindex);
-		bpf_probe_read_kernel_str(r->oif_name, sizeof(r->oif_name), dev->name);
-	}
+	if (!fl)
+		return true;
+	saddr = GW_RD(direct, flp->saddr, BPF_CORE_READ(flp, saddr));
+	daddr = GW_RD(direct, flp->daddr, BPF_CORE_READ(flp, daddr));
+	proto = GW_RD(direct, flp->__fl_common.flowic_proto,
+		      BPF_CORE_READ(flp, __fl_common.flowic_proto));
+	__builtin_memcpy(s, &saddr, 4);
+	__builtin_memcpy(d, &daddr, 4);
+	if ((fl & GW_F_DST) && !gw_prefix_match(&gw_cfg_filter.dst, GW_AF_INET, d))
+		return false;
+	if ((fl & GW_F_SRC) && saddr && !gw_prefix_match(&gw_cfg_filter.src, GW_AF_INET, s))
+		return false;
+	if ((fl & GW_F_HOST) && !gw_prefix_match(&gw_cfg_filter.host, GW_AF_INET, d) &&
+	    saddr && !gw_prefix_match(&gw_cfg_filter.host, GW_AF_INET, s))
+		return false;
+	if (!proto)
+		return true;
+	if ((fl & GW_F_PROTO) && proto != gw_cfg_filter.proto)
+		return false;
+	if (!(fl & GW_F_PORT))
+		return true;
+	if (proto != GW_IPPROTO_TCP && proto != GW_IPPROTO_UDP)
+		return false;
+	sport = bpf_ntohs(GW_RD(direct, flp->uli.ports.sport, BPF_CORE_READ(flp, uli.ports.sport)));
+	dport = bpf_ntohs(GW_RD(direct, flp->uli.ports.dport, BPF_CORE_READ(flp, uli.ports.dport)));
+	return !sport || !dport || sport == gw_cfg_filter.port || dport == gw_cfg_filter.port;
 }
 
 static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
@@ -51,6 +74,10 @@ static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
 		p = bpf_map_lookup_elem(&gw_route_pending, &zero);
 		if (!p)
 			return;
+		if (!fib_flow_may_match(flp, direct)) {
+			p->pid_tgid = 0;	/* as a parked lookup would have */
+			return;
+		}
 	} else {
 		c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
 		if (!c || !c->skb || bpf_ktime_get_ns() - c->ts > GW_ROUTE_CTX_NS ||
@@ -62,14 +89,17 @@ static __always_inline void fib_report(__u32 tb_id, const struct flowi4 *flp,
 	r.prefixlen = prefixlen;
 	r.type = type;
 	__builtin_memcpy(r.daddr, &daddr, 4);
-	if (!err)
-		fib_fill_nhc(&r, nhc);
 	if (p) {
+		/* The next hop is read at LOCAL_OUT, only for a packet the
+		 * filter wants: most parked lookups are nobody's. */
 		p->pid_tgid = bpf_get_current_pid_tgid();
 		p->ts = bpf_ktime_get_ns();
+		p->nhc = err ? 0 : (__u64)nhc;
 		p->route = r;
 		return;
 	}
+	if (!err)
+		route_fill_nhc(&r, nhc);
 	route_emit((struct sk_buff *)c->skb, &r, strategy, 0);
 }
 

@@ -15,8 +15,15 @@ static __always_inline void ip_finish(struct sk_buff *skb, __u16 kind, __u8 stra
 		.skb = skb, .probe = GW_PROBE_IP_FINISH, .kind = kind,
 		.strategy = strategy, .mode = GW_TM_TRACKED,
 	};
-	struct gw_event *e = gw_event_begin(&w);
+	struct gw_event *e;
 
+	if (gw_cfg_monitor) {
+		__u8 hook, fate = gw_mon_step_fate(kind, false, 0, false, &hook);
+
+		if (gw_mon_living(&w, fate, hook))
+			return;
+	}
+	e = gw_event_begin(&w);
 	if (e)
 		gw_event_submit(e);
 }

@@ -69,31 +69,40 @@ extern const volatile __u64 gw_cfg_mon_t0_ns;
 extern const volatile __u32 gw_cfg_mon_burst;
 
 /*
- * The fate a step settles, and at which netfilter hook. Forwarded is
- * counted where the packet leaves (device xmit of a received packet), not
- * at FORWARD: one program per forwarded packet instead of two, and the
- * FORWARD hook keeps the kernel's fast path (no BPF link there).
+ * The fate a step settles, and at which netfilter hook: the one rule both
+ * the scratch-event path (gw_mon_fate) and the living-packet fast path
+ * (gw_mon_living) apply. Forwarded is counted where the packet leaves
+ * (device xmit of a received packet), not at FORWARD: one program per
+ * forwarded packet instead of two, and the FORWARD hook keeps the kernel's
+ * fast path (no BPF link there).
  */
-static __always_inline __u8 gw_mon_fate(const struct gw_event *e, __u8 *hook)
+static __always_inline __u8 gw_mon_step_fate(__u16 kind, bool received, __u8 nf_hook,
+					     bool xfrm_err, __u8 *hook)
 {
 	*hook = GW_MON_NO_HOOK;
-	switch (e->kind) {
+	switch (kind) {
 	case GW_EV_TX:
-		return e->flags & GW_EVF_RECEIVED ? GW_FATE_FORWARDED : GW_FATE_SENT;
+		return received ? GW_FATE_FORWARDED : GW_FATE_SENT;
 	case GW_EV_DROP:
 		return GW_FATE_DROPPED;
 	case GW_EV_XFRM_OUT:
 		return GW_FATE_ENCRYPTED;
 	case GW_EV_XFRM_IN:
-		return e->xfrm.err ? GW_FATE_NONE : GW_FATE_DECRYPTED;
+		return xfrm_err ? GW_FATE_NONE : GW_FATE_DECRYPTED;
 	case GW_EV_IP_DELIVER:
 		*hook = GW_NF_LOCAL_IN;
 		return GW_FATE_DELIVERED;
 	case GW_EV_NF_EXIT:
-		*hook = e->nf.hook;
-		return e->nf.hook == GW_NF_LOCAL_IN ? GW_FATE_DELIVERED : GW_FATE_NONE;
+		*hook = nf_hook;
+		return nf_hook == GW_NF_LOCAL_IN ? GW_FATE_DELIVERED : GW_FATE_NONE;
 	}
 	return GW_FATE_NONE;
+}
+
+static __always_inline __u8 gw_mon_fate(const struct gw_event *e, __u8 *hook)
+{
+	return gw_mon_step_fate(e->kind, e->flags & GW_EVF_RECEIVED, e->nf.hook,
+				e->xfrm.err, hook);
 }
 
 static __always_inline void gw_mon_count(void *map, const void *key, __u32 len,

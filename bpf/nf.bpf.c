@@ -20,18 +20,11 @@
 static __always_inline void nf_annotate(struct gw_event *e, struct sk_buff *skb)
 {
 	/* Conntrack NAT bits tell SNAT from DNAT when the tuple changes. */
-	if (bpf_core_field_exists(skb->_nfct) && bpf_core_type_exists(struct nf_conn)) {
-		unsigned long nfct = BPF_CORE_READ(skb, _nfct);
-		struct nf_conn *ct = (void *)(nfct & ~7UL);
-
-		if (ct) {
-			e->nf.ct_status = BPF_CORE_READ(ct, status);
-			if (e->nf.ct_status & IPS_SRC_NAT)
-				e->flags |= GW_EVF_NAT_SRC;
-			if (e->nf.ct_status & IPS_DST_NAT)
-				e->flags |= GW_EVF_NAT_DST;
-		}
-	}
+	e->nf.ct_status = gw_skb_ct_status(skb, false);
+	if (e->nf.ct_status & IPS_SRC_NAT)
+		e->flags |= GW_EVF_NAT_SRC;
+	if (e->nf.ct_status & IPS_DST_NAT)
+		e->flags |= GW_EVF_NAT_DST;
 	/* IPsec as the netfilter hooks see it: the tracepoint strategy's only
 	 * view of encryption and decryption (no xfrm tracepoints exist). */
 	if (skb_has_secpath(skb)) {
@@ -64,9 +57,20 @@ static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_st
 		.kind = leaving ? GW_EV_NF_EXIT : GW_EV_NF_ENTER,
 		.strategy = strategy, .mode = GW_TM_START,
 	};
-	struct gw_event *e = gw_event_begin(&w);
+	struct gw_event *e;
 	struct gw_tuple t;
 
+	/* Monitor: leaving INPUT is delivered, every other step is path
+	 * context; neither needs an event. */
+	if (gw_cfg_monitor) {
+		__u8 mhook, fate = GW_FATE_NONE;
+
+		if (leaving)
+			fate = gw_mon_step_fate(GW_EV_NF_EXIT, false, hook, false, &mhook);
+		if (fate == GW_FATE_NONE || gw_mon_living(&w, fate, mhook))
+			return;
+	}
+	e = gw_event_begin(&w);
 	if (!e) {
 		if (leaving && hook == GW_NF_PRE_ROUTING)
 			route_ctx_clear();

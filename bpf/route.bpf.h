@@ -39,6 +39,27 @@ static __always_inline void route_ctx_clear(void)
 		c->skb = 0;
 }
 
+/* The next hop of a FIB result (plain reads: nhc may come from a map). */
+static __always_inline void route_fill_nhc(struct gw_route *r,
+					 const struct fib_nh_common *nhc)
+{
+	struct net_device *dev;
+
+	if (!nhc)
+		return;
+	r->scope = BPF_CORE_READ(nhc, nhc_scope);
+	r->gw_family = BPF_CORE_READ(nhc, nhc_gw_family);
+	if (r->gw_family == GW_AF_INET)
+		bpf_probe_read_kernel(r->gw, 4, &nhc->nhc_gw.ipv4);
+	else if (r->gw_family == GW_AF_INET6)	/* RFC 5549: v4 via v6 */
+		bpf_probe_read_kernel(r->gw, 16, &nhc->nhc_gw.ipv6);
+	dev = BPF_CORE_READ(nhc, nhc_dev);
+	if (dev) {
+		r->oif = BPF_CORE_READ(dev, ifindex);
+		bpf_probe_read_kernel_str(r->oif_name, sizeof(r->oif_name), dev->name);
+	}
+}
+
 /* Emits a ROUTE step for skb if it is tracked; ts 0 = now. */
 static __always_inline void route_emit(struct sk_buff *skb, const struct gw_route *r,
 				       __u8 strategy, __u64 ts)
@@ -70,6 +91,10 @@ static __always_inline void route_pending_flush(struct sk_buff *skb,
 	    __builtin_memcmp(p->route.daddr, t->daddr, 4))
 		return;
 	p->pid_tgid = 0;
+	/* The fib_info behind nhc is freed only after an RCU grace period
+	 * of a route change: microseconds ago it was this lookup's. Filled
+	 * in place (the stack has no room for another route). */
+	route_fill_nhc(&p->route, (const struct fib_nh_common *)p->nhc);
 	/* Stamped with the lookup's time: it happened before LOCAL_OUT. */
 	route_emit(skb, &p->route, strategy, p->ts);
 }

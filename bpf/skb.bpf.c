@@ -16,8 +16,17 @@ static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev
 		.strategy = GW_STRAT_TRACEPOINT, .mode = mode,
 		.l3_at_data = l3_at_data,
 	};
-	struct gw_event *e = gw_event_begin(&w);
+	struct gw_event *e;
 
+	/* Monitor: a device xmit is a living packet's fate (sent or
+	 * forwarded), counted without an event. */
+	if (gw_cfg_monitor && kind == GW_EV_TX) {
+		__u8 hook, fate = gw_mon_step_fate(kind, skb->skb_iif, 0, false, &hook);
+
+		if (gw_mon_living(&w, fate, hook))
+			return;
+	}
+	e = gw_event_begin(&w);
 	if (!e) {
 		if (kind == GW_EV_RX)
 			route_ctx_clear();

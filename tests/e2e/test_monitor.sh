@@ -355,6 +355,57 @@ test_monitor_forwarded_counts() {
 	[[ $(gw_packets | wc -l) == 0 ]] || fail "drop log not empty on a healthy path: $(gw_packets | head -n 2)"
 }
 
+# metric_sum NAME SELECTOR...: the sum of NAME's series in $GWT_TMP/body
+# whose labels contain every SELECTOR (label="value").
+metric_sum() {
+	local name=$1; shift
+	awk -v name="$name" -v sels="$*" '
+		BEGIN { n = split(sels, want, " ") }
+		index($0, name "{") == 1 {
+			ok = 1
+			for (i = 1; i <= n; i++) if (index($0, want[i]) == 0) ok = 0
+			if (ok) sum += $NF
+		}
+		END { print sum + 0 }' "$GWT_TMP/body"
+}
+
+# Without an address filter (only --netns), living packets take the
+# counting fast path (bpf/core.bpf.h, gw_mon_living): the same exact
+# packets, bytes, interface and protocol labels as every other count, on
+# IPv4 and IPv6. Echo requests are 98 bytes at xmit (Ethernet + IPv4 84),
+# IPv6 118 (Ethernet + 40 + 8 + 56).
+test_monitor_fast_path_counts() {
+	local n=40 fam proto bytes got dev
+	topo_standard6
+	topo_check_reach 10.2.0.2
+	ns_check_reach "$NS_C" fd00:2::2
+	ping_dgram "$NS_C"
+	gw_start monitor --netns "$NS_GW" --listen 127.0.0.1:0
+	mon_port
+	fast_ping "$NS_C" 10.2.0.2 "$n"
+	((PING_RECEIVED == PING_SENT && PING_SENT == n)) ||
+		fail "IPv4 path: $PING_RECEIVED of $PING_SENT replies"
+	fast_ping "$NS_C" fd00:2::2 "$n"
+	((PING_RECEIVED == PING_SENT && PING_SENT == n)) ||
+		fail "IPv6 path: $PING_RECEIVED of $PING_SENT replies"
+	sleep 1.5	# one harvest
+	http_get /metrics
+	for fam in 4 6; do
+		if ((fam == 4)); then proto=icmp bytes=98; else proto=icmpv6 bytes=118; fi
+		for dev in veth-wan veth-lan; do	# requests out of wan, replies out of lan
+			got=$(metric_sum gwtrace_packets_total 'fate="forwarded"' "proto=\"$proto\"" "interface=\"$dev\"")
+			((got == n)) || gwt__check_failed "IPv$fam forwarded out of $dev: $got packets, want $n: $(grep 'fate="forwarded"' "$GWT_TMP/body" | head -n 6)"
+			got=$(metric_sum gwtrace_bytes_total 'fate="forwarded"' "proto=\"$proto\"" "interface=\"$dev\"")
+			((got == n * bytes)) || gwt__check_failed "IPv$fam forwarded bytes out of $dev: $got, want $((n * bytes))"
+		done
+	done
+	got=$(metric_sum gwtrace_packets_total 'fate="forwarded"' "netns=\"$NS_GW\"")
+	((got >= 4 * n)) || gwt__check_failed "forwarded series not labelled netns=\"$NS_GW\" ($got)"
+	gw_stop
+	mon_expect ".packets.forwarded == $((4 * n))" "packets.forwarded == $((4 * n)) (IPv4 and IPv6 requests and replies)"
+	mon_expect '.packets.dropped == 0 and .lost_events == 0' "nothing dropped, nothing lost"
+}
+
 # 500 dropping flows into a 64-entry flow table (it holds the flows that
 # lose packets): the flows that do not fit are counted (flow_table_full);
 # the totals are still exact. The gateway's view (--netns): every datagram
