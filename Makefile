@@ -33,7 +33,9 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SANFLAGS := $(if $(SAN),$(SANITIZERS))
-USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE \
+# Sanitizer builds also check that every literal JSON member name is plain.
+SANDEFS := $(if $(SAN),-DJW_CHECK_NAMES)
+USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(SANDEFS) -std=gnu11 -D_GNU_SOURCE \
 	-I$(OUTPUT) -Ibpf -Iuser
 # libmicrohttpd serves gwtrace monitor's /metrics on its own thread.
 LDLIBS := -lbpf -lelf -lz -lmnl -lmicrohttpd -lpthread

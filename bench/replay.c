@@ -7,8 +7,9 @@
  * for every finished packet -- on one CPU, and reports events/s and
  * packets/s.
  *
- *   replay [-c CPU] [-n REPS] [-r RUNS] [-i MS] [-o FILE] RECORDING
+ *   replay [-C] [-c CPU] [-n REPS] [-r RUNS] [-i MS] [-o FILE] RECORDING
  *
+ *   -C       JSON as trace --compact writes it
  *   -c CPU   pin to CPU (default: the one it starts on)
  *   -n REPS  passes over the recording per run (default: about 1 s worth)
  *   -r RUNS  runs; the median is reported (default 5)
@@ -44,6 +45,7 @@ struct replay {
 	struct gw_names names;
 	FILE *out;		/* JSON goes here; the warm-up's counts bytes */
 	__u64 idle_ns;
+	unsigned json_flags;	/* -C: RJ_COMPACT */
 	/* counted per run */
 	__u64 events, packets, complete, bad, bytes;
 	int truncated;		/* recording__next() said -EBADMSG */
@@ -92,7 +94,7 @@ static void on_packet(struct gw_packet *p, void *ctx)
 
 	r->packets++;
 	r->complete += path_whole(p);
-	render_json__packet(r->out, p, &r->names);
+	render_json__packet(r->out, p, &r->names, r->json_flags);
 }
 
 /* One pass: trace's on_event() and poll loop, minus the ring buffer. */
@@ -263,7 +265,7 @@ static void report(const struct replay *r, const char *path, int cpu, unsigned r
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: replay [-c CPU] [-n REPS] [-r RUNS] [-i MS] [-o FILE] "
+	fprintf(stderr, "usage: replay [-C] [-c CPU] [-n REPS] [-r RUNS] [-i MS] [-o FILE] "
 			"RECORDING\n");
 	return 2;
 }
@@ -296,8 +298,11 @@ static int parse_args(int argc, char **argv, struct opts *o, struct replay *r)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "c:n:r:i:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "Cc:n:r:i:o:")) != -1) {
 		switch (opt) {
+		case 'C':
+			r->json_flags |= RJ_COMPACT;
+			break;
 		case 'c':
 			o->cpu = atoi(optarg);
 			break;

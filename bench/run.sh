@@ -313,7 +313,7 @@ run_one() {	# CONFIG ROUND
 # Consumer: what gwtrace --all received during a flood, replayed on one core.
 # Sets CONSUMER_JSON (replay's JSON line) and CONSUMER_LIVE, or CONSUMER_WHY.
 
-CONSUMER_JSON="" CONSUMER_LIVE="" CONSUMER_WHY=""
+CONSUMER_JSON="" CONSUMER_COMPACT_JSON="" CONSUMER_LIVE="" CONSUMER_WHY=""
 
 consumer_run() {
 	local rec=$TMP/consumer.rec flood ev lost dur
@@ -348,6 +348,12 @@ consumer_run() {
 	fi
 	sed -n 's/^/# /; /^# \(replay\|run\) /p' "$TMP/replay.out" >&2
 	CONSUMER_JSON=$(tail -n 1 "$TMP/replay.out")
+	# The same recording as trace --compact renders it.
+	if "$TOOLS/replay" -C -c "$CPU" "$rec" >"$TMP/replay-c.out" 2>"$TMP/replay-c.err"; then
+		CONSUMER_COMPACT_JSON=$(tail -n 1 "$TMP/replay-c.out")
+	else
+		log "consumer --compact: replay failed: $(tail -n 3 "$TMP/replay-c.err" | tr '\n' ' ')"
+	fi
 	if [[ -n ${BENCH_RECORDING:-} ]]; then
 		mv "$rec" "$BENCH_RECORDING" && log "consumer: recording kept in $BENCH_RECORDING"
 	fi
@@ -418,6 +424,9 @@ report() {
 	else
 		printf 'consumer: no result (%s)\n' "$CONSUMER_WHY"
 	fi
+	[[ -z $CONSUMER_COMPACT_JSON ]] ||
+		jq -r '"consumer --compact: \(.complete_packets_per_s | round) complete paths/s, \(.json_bytes_per_packet | round) B of JSON per packet"' \
+			<<<"$CONSUMER_COMPACT_JSON"
 	bpfstats_report "${CONFIGS[@]}"
 	printf '\n'
 	for cfg in "${CONFIGS[@]}"; do
@@ -439,6 +448,8 @@ report() {
 			"$(jq -Rn --arg w "$BPFTRACE_WHY" '$w')"
 	if [[ -n $CONSUMER_JSON ]]; then
 		jq -c '{type: "bench", config: "consumer"} + del(.type, .file)' <<<"$CONSUMER_JSON"
+		[[ -z $CONSUMER_COMPACT_JSON ]] ||
+			jq -c '{type: "bench", config: "consumer-compact"} + del(.type, .file)' <<<"$CONSUMER_COMPACT_JSON"
 	else
 		jq -cn --arg w "$CONSUMER_WHY" '{type: "bench", config: "consumer", unavailable: $w}'
 	fi

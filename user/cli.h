@@ -20,6 +20,7 @@ struct gw_config {
 	struct gw_filter filter;	/* in-kernel filter; flags 0 = all */
 	char netns_arg[256];		/* --netns as given (name/path), "" = none */
 	bool json;
+	bool json_compact;		/* --compact: steps carry only changes */
 	bool all;			/* --all: print living packets too */
 	double duration;		/* seconds, 0 = until Ctrl-C */
 	const char *ready_file;		/* NULL = none */

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "correlate.h"
+#include "diagnose.h"
 
 /* ------------------------------------------------------------------------
  * Conclusions (corr__finish), in short:
@@ -407,4 +408,5 @@ void corr__finish(struct gw_packet *p, const struct gw_names *n)
 	p->held = corr__path_held(p);
 	/* Forwarded by the hops before, but its own end is yet to come. */
 	p->outcome = p->held ? GW_OUT_UNKNOWN : outcome_of(p->verdicts);
+	diagnose__packet(p, n);
 }

@@ -201,22 +201,6 @@ static struct flows_fold *fold_find(const struct gw_flows *f, __u64 hash)
 	return NULL;
 }
 
-/* Deep copy: the caller's packet dies with its callback. */
-static int packet_copy(struct gw_packet *dst, const struct gw_packet *src)
-{
-	*dst = *src;
-	dst->steps = malloc((src->n_steps ? src->n_steps : 1) * sizeof(*src->steps));
-	if (!dst->steps)
-		return -1;
-	memcpy(dst->steps, src->steps, src->n_steps * sizeof(*src->steps));
-	dst->cap_steps = src->n_steps;
-	if (src->drop)
-		dst->drop = dst->steps + (src->drop - src->steps);
-	if (src->route)
-		dst->route = dst->steps + (src->route - src->steps);
-	return 0;
-}
-
 static void fold_rehash(struct gw_flows *f)
 {
 	size_t nb = f->n_buckets * 2, i;
@@ -257,7 +241,7 @@ static struct flows_fold *fold_new(struct gw_flows *f, const struct gw_packet *p
 	if (!fo)
 		return NULL;
 	fo->key = malloc(f->scratch_len);
-	if (!fo->key || packet_copy(&fo->pkt, p)) {
+	if (!fo->key || packet__copy(&fo->pkt, p)) {
 		free(fo->key);
 		free(fo);
 		return NULL;

@@ -2,6 +2,7 @@
 /* Streaming JSON writer; see json_writer.h for the contract. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "json_writer.h"
 #include "utf8.h"
@@ -12,7 +13,7 @@ static const unsigned char jw_plain[256] = {
 	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
 };
 
-static void jw_flush(struct jw *w)
+void jw__flush(struct jw *w)
 {
 	if (w->used)
 		fwrite(w->stage, 1, w->used, w->out);
@@ -23,20 +24,20 @@ static void jw_flush(struct jw *w)
 static void jw_done(struct jw *w)
 {
 	if (!w->depth)
-		jw_flush(w);
+		jw__flush(w);
 }
 
 static void jw_put(struct jw *w, char c)
 {
 	if (w->used == sizeof(w->stage))
-		jw_flush(w);
+		jw__flush(w);
 	w->stage[w->used++] = c;
 }
 
 static void jw_write(struct jw *w, const void *p, size_t n)
 {
 	if (n > sizeof(w->stage) - w->used) {
-		jw_flush(w);
+		jw__flush(w);
 		if (n > sizeof(w->stage)) {
 			fwrite(p, 1, n, w->out);
 			return;
@@ -66,31 +67,35 @@ static void jw_sep(struct jw *w)
 
 static void jw_escape_w(struct jw *w, const char *s, size_t len);
 
-/* Names are gwtrace's own literals, nearly always plain ASCII: checked and
- * copied in one pass ("name":), escaped the slow way only if not. About a
- * thousand names per packet path make this the writer's hottest call. */
-void jw_name(struct jw *w, const char *name)
+/* A name the compiler could not size: checked and copied in one pass
+ * ("name":), escaped the slow way only if not plain. */
+void jw__name_scan(struct jw *w, const char *name)
 {
 	size_t n = 0;
 
-	jw_sep(w);
 	while (jw_plain[(unsigned char)name[n]])
 		n++;
-	if (!name[n] && n + 3 <= sizeof(w->stage)) {
-		if (n + 3 > sizeof(w->stage) - w->used)
-			jw_flush(w);
-		w->stage[w->used] = '"';
-		memcpy(w->stage + w->used + 1, name, n);
-		w->stage[w->used + 1 + n] = '"';
-		w->stage[w->used + 2 + n] = ':';
-		w->used += n + 3;
+	if (!name[n] && n + 4 <= sizeof(w->stage)) {
+		jw__name_plain(w, name, n);
 	} else {
+		jw_sep(w);
 		jw_escape_w(w, name, SIZE_MAX);
 		jw_put(w, ':');
+		w->need_comma = false;
 	}
-	/* The value that follows belongs to this name: no comma before it. */
-	w->need_comma = false;
 	jw_done(w);
+}
+
+/* Sanitizer builds: a literal name with a byte that needs escaping is a
+ * bug in gwtrace, caught where it is written. */
+void jw__name_check(const char *name, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!jw_plain[(unsigned char)name[i]]) {
+			fprintf(stderr, "json_writer: member name \"%.*s\" needs escaping\n",
+				(int)n, name);
+			abort();
+		}
 }
 
 static void jw_open(struct jw *w, char c)
@@ -179,17 +184,67 @@ void jw_escape(FILE *out, const char *str, size_t len)
 
 	jw_init(&w, out);
 	jw_escape_w(&w, str, len);
-	jw_flush(&w);
+	jw__flush(&w);
 }
 
 void jw_string_len(struct jw *w, const char *s, size_t len)
 {
+	size_t n = 0;
+
 	if (!s) {
 		jw_null(w);
 		return;
 	}
+	/* Names from tables, devices, addresses: nearly always plain, and
+	 * then one copy between two quotes. */
+	while (n < len && jw_plain[(unsigned char)s[n]])
+		n++;
+	if (n == len || !s[n]) {
+		jw_plain_string(w, s, n);
+		return;
+	}
 	jw_sep(w);
 	jw_escape_w(w, s, len);
+	jw_done(w);
+}
+
+void jw_enum(struct jw *w, const char *s)
+{
+	size_t n;
+
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	n = strlen(s);
+#ifdef JW_CHECK_NAMES
+	jw__name_check(s, n);
+#endif
+	jw_plain_string(w, s, n);
+}
+
+void jw_plain_string(struct jw *w, const char *s, size_t n)
+{
+	char *p;
+
+	if (n + 3 > sizeof(w->stage) - w->used) {
+		jw__flush(w);
+		if (n + 3 > sizeof(w->stage)) {
+			jw_sep(w);
+			jw_escape_w(w, s, n);
+			jw_done(w);
+			return;
+		}
+	}
+	p = w->stage + w->used;
+	if (w->need_comma)
+		*p++ = ',';
+	w->need_comma = true;
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	w->used = (size_t)(p - w->stage);
 	jw_done(w);
 }
 
@@ -215,6 +270,10 @@ static void jw_put_u64(struct jw *w, uint64_t v)
 	size_t i = sizeof(buf);
 	uint32_t v32;
 
+	if (v < 10) {		/* cpu, mark, ct_status, flags: mostly 0-9 */
+		jw_put(w, (char)('0' + v));
+		return;
+	}
 	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
 
@@ -265,7 +324,7 @@ void jw_double(struct jw *w, double v, int decimals)
 	if (n >= 0 && (size_t)n < sizeof(buf)) {
 		jw_write(w, buf, (size_t)n);
 	} else {
-		jw_flush(w);	/* a huge number: straight to the file */
+		jw__flush(w);	/* a huge number: straight to the file */
 		fprintf(w->out, "%.*f", decimals, v);
 	}
 	jw_done(w);
@@ -288,42 +347,12 @@ void jw_null(struct jw *w)
 	jw_done(w);
 }
 
-void jw_string_field(struct jw *w, const char *name, const char *s)
-{
-	jw_name(w, name);
-	jw_string(w, s);
-}
-
-void jw_int_field(struct jw *w, const char *name, int64_t v)
-{
-	jw_name(w, name);
-	jw_int(w, v);
-}
-
-void jw_u64_field(struct jw *w, const char *name, uint64_t v)
-{
-	jw_name(w, name);
-	jw_u64(w, v);
-}
-
-void jw_bool_field(struct jw *w, const char *name, bool v)
-{
-	jw_name(w, name);
-	jw_bool(w, v);
-}
-
-void jw_null_field(struct jw *w, const char *name)
-{
-	jw_name(w, name);
-	jw_null(w);
-}
-
 void jw_endline(struct jw *w)
 {
 	if (w->depth)
 		w->bad = true;
 	jw_put(w, '\n');
-	jw_flush(w);
+	jw__flush(w);
 	fflush(w->out);
 	w->need_comma = false;
 }

@@ -61,7 +61,7 @@ static void on_packet(struct gw_packet *p, void *ctx)
 
 	m->logged++;
 	if (m->cfg->json)
-		render_json__packet(stdout, p, &m->names);
+		render_json__packet(stdout, p, &m->names, 0);
 	else
 		render_text__packet(stdout, p, 1, &m->names);
 	fflush(stdout);

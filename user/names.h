@@ -32,6 +32,10 @@ struct gw_names {
 	 * returns false, writing nothing, if the SA is unknown. May be NULL. */
 	bool (*sa_json)(void *ctx, struct jw *w, __u32 netns, __be32 spi,
 			__u8 proto, const __u8 *daddr);
+	/* Whether an xfrm ACQUIRE (no SA for a policy that wants one) was seen
+	 * for saddr -> daddr in netns around ts_ns. May be NULL. */
+	bool (*xfrm_acquired)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
+			      const __u8 *daddr, __u64 ts_ns);
 };
 
 #endif /* GW_NAMES_H */

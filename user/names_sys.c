@@ -110,6 +110,14 @@ static bool cb_sa_json(void *ctx, struct jw *w, __u32 netns, __be32 spi, __u8 pr
 	return xfrm_ctx__sa_json(s->xfrm, w, netns, spi, proto, daddr);
 }
 
+static bool cb_xfrm_acquired(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
+			     const __u8 *daddr, __u64 ts_ns)
+{
+	struct names_sys *s = ctx;
+
+	return xfrm_ctx__acquired(s->xfrm, netns, family, saddr, daddr, ts_ns);
+}
+
 int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfeat *kernel)
 {
 	struct names_sys *s = calloc(1, sizeof(*s));
@@ -126,6 +134,7 @@ int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfea
 	n->table = cb_table;
 	n->xfrm_mib = cb_xfrm_mib;
 	n->sa_json = cb_sa_json;
+	n->xfrm_acquired = cb_xfrm_acquired;
 	if (flags & NAMES_SYS_EAGER) {
 		sys_ksyms(s);
 		sys_reasons(s);

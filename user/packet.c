@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "names.h"
@@ -415,4 +416,22 @@ int packet__prefixlen(const struct gw_names *n, __u32 netns, unsigned family, co
 		return -1;
 	pl = n->prefixlen(n->ctx, netns, (int)family, daddr, table);
 	return pl >= 0 && pl <= 128 ? pl : -1;
+}
+
+int packet__copy(struct gw_packet *dst, const struct gw_packet *src)
+{
+	*dst = *src;
+	dst->steps = malloc((src->n_steps ? src->n_steps : 1) * sizeof(*src->steps));
+	if (!dst->steps)
+		return -1;
+	memcpy(dst->steps, src->steps, src->n_steps * sizeof(*src->steps));
+	dst->cap_steps = src->n_steps;
+	/* The conclusions point into steps: into the copy's now. */
+	if (src->drop)
+		dst->drop = dst->steps + (src->drop - src->steps);
+	if (src->route)
+		dst->route = dst->steps + (src->route - src->steps);
+	if (src->diag.at)
+		dst->diag.at = dst->steps + (src->diag.at - src->steps);
+	return 0;
 }

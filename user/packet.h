@@ -43,6 +43,41 @@ struct gw_nat {
 	struct gw_tuple to;
 };
 
+/* Causes, in the order of diagnose.c's table (its ids are the schema). */
+enum gw_cause {
+	GW_CAUSE_NONE = 0,
+	GW_CAUSE_FIREWALL_DROP,
+	GW_CAUSE_IKE_BLOCKED,
+	GW_CAUSE_ESP_BLOCKED,
+	GW_CAUSE_FIREWALL_AFTER_DECRYPT,
+	GW_CAUSE_SA_NOT_ESTABLISHED,
+	GW_CAUSE_SA_MISSING,
+	GW_CAUSE_SA_MISMATCH,
+	GW_CAUSE_SA_EXPIRED,
+	GW_CAUSE_REPLAY,
+	GW_CAUSE_POLICY_BLOCK,
+	GW_CAUSE_NO_ROUTE,
+	GW_CAUSE_FORWARDING_DISABLED,
+	GW_CAUSE_RP_FILTER,
+	GW_CAUSE_NEIGH_FAILED,
+	GW_CAUSE_MTU_EXCEEDED,
+	GW_CAUSE_NO_SOCKET,
+	GW_CAUSE_KERNEL_DROP,
+	GW_CAUSE_MAX,
+};
+
+#define GW_DIAG_EVIDENCE 4
+
+/* What diagnose__packet() concluded: the cause, where it is, and the
+ * facts that say so ("reason NETFILTER_DROP", "UDP 500: IKE"). */
+struct gw_diagnosis {
+	enum gw_cause cause;		/* GW_CAUSE_NONE: healthy, or not judged */
+	const struct gw_event *at;	/* the step where the cause shows */
+	int hook;			/* netfilter hook there, -1 if none */
+	unsigned n_evidence;
+	char evidence[GW_DIAG_EVIDENCE][80];
+};
+
 struct gw_packet {
 	__u64 id;			/* pkt_id from the kernel */
 	struct gw_tuple flow;		/* headers at first sight (pre-NAT) */
@@ -59,7 +94,11 @@ struct gw_packet {
 	__u8 route_prefixlen;		/* resolved, GW_PREFIX_UNKNOWN if not */
 	struct gw_nat nat;		/* type GW_NAT_NONE if none */
 	int nf_drop_hook;		/* hook it died in, -1 if not netfilter */
+	struct gw_diagnosis diag;	/* the cause, by diagnose__packet() */
 };
+
+/* Deep copy (steps malloc'd, conclusions pointing into them); -1: ENOMEM. */
+int packet__copy(struct gw_packet *dst, const struct gw_packet *src);
 
 const char *gw_verdict_name(enum gw_verdict v);
 const char *gw_outcome_name(enum gw_outcome o);

@@ -9,29 +9,74 @@
 #include <string.h>
 #include "attach.h"
 #include "correlate.h"
+#include "diagnose.h"
 #include "json_writer.h"
 #include "render_json.h"
 
-static void json_addr(struct jw *w, const char *name, unsigned family, const __u8 *addr)
-{
-	char buf[64];
+/*
+ * A path names the same two or three addresses in every step: the last
+ * ones formatted are kept (per thread), and an address is plain ASCII.
+ */
+#define ADDR_CACHE 4
 
-	if (packet__addr_len(family))
-		jw_string_field(w, name, packet__addr_str(family, addr, buf, sizeof(buf)));
-	else
-		jw_null_field(w, name);
+struct addr_cached {
+	unsigned family;
+	__u8 addr[GW_ADDR_LEN];
+	size_t len;
+	char str[64];
+};
+
+static void json_addr_value(struct jw *w, unsigned family, const __u8 *addr)
+{
+	static _Thread_local struct addr_cached cache[ADDR_CACHE];
+	static _Thread_local unsigned next;
+	size_t alen = packet__addr_len(family);
+	struct addr_cached *c;
+
+	if (!alen) {
+		jw_null(w);
+		return;
+	}
+	for (c = cache; c < cache + ADDR_CACHE; c++)
+		if (c->len && c->family == family && !memcmp(c->addr, addr, alen))
+			break;
+	if (c == cache + ADDR_CACHE) {
+		c = &cache[next++ % ADDR_CACHE];
+		c->family = family;
+		memset(c->addr, 0, sizeof(c->addr));
+		memcpy(c->addr, addr, alen);
+		packet__addr_str(family, addr, c->str, sizeof(c->str));
+		c->len = strlen(c->str);
+	}
+	jw_plain_string(w, c->str, c->len);
 }
 
-static void json_spi(struct jw *w, const char *name, __be32 spi)
+/* Inlined, so that jw_name() sees the literal (see json_writer.h). */
+static inline __attribute__((always_inline)) void json_addr(struct jw *w, const char *name,
+							    unsigned family, const __u8 *addr)
+{
+	jw_name(w, name);
+	json_addr_value(w, family, addr);
+}
+
+static void json_spi_value(struct jw *w, __be32 spi)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "0x%x", ntohl(spi));
-	jw_string_field(w, name, buf);
+	jw_string(w, buf);
+}
+
+static inline __attribute__((always_inline)) void json_spi(struct jw *w, const char *name,
+							   __be32 spi)
+{
+	jw_name(w, name);
+	json_spi_value(w, spi);
 }
 
 /* A fixed-size kernel name: null when empty. */
-static void json_kname(struct jw *w, const char *name, const char *s, size_t len)
+static inline __attribute__((always_inline)) void json_kname(struct jw *w, const char *name,
+							     const char *s, size_t len)
 {
 	jw_name(w, name);
 	if (s[0])
@@ -52,8 +97,8 @@ static void json_flow(struct jw *w, const struct gw_tuple *t)
 	}
 	packet__ports(t, &sp, &dp);
 	jw_start_object(w);
-	jw_string_field(w, "family", packet__family_name(t->family));
-	jw_string_field(w, "proto", gw_proto_name(t->proto, pb, sizeof(pb)));
+	jw_enum_field(w, "family", packet__family_name(t->family));
+	jw_enum_field(w, "proto", gw_proto_name(t->proto, pb, sizeof(pb)));
 	json_addr(w, "src", t->family, t->saddr);
 	json_addr(w, "dst", t->family, t->daddr);
 	jw_u64_field(w, "sport", sp);
@@ -79,19 +124,19 @@ static void json_flags(struct jw *w, unsigned flags)
 	jw_start_array(w);
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (flags & (1u << i))
-			jw_string(w, words[i]);
+			jw_enum(w, words[i]);
 	jw_end_array(w);
 }
 
 static void json_step_nf(struct jw *w, const struct gw_event *ev)
 {
-	jw_string_field(w, "hook", gw_hook_name(ev->nf.hook));
+	jw_enum_field(w, "hook", gw_hook_name(ev->nf.hook));
 	if (ev->kind == GW_EV_NF_TABLE) {
 		json_kname(w, "table", ev->nf.table, sizeof(ev->nf.table));
 		json_kname(w, "chain", ev->nf.chain, sizeof(ev->nf.chain));
 	}
 	if (ev->kind != GW_EV_NF_ENTER)
-		jw_string_field(w, "verdict", packet__nf_verdict_name(ev->nf.verdict));
+		jw_enum_field(w, "verdict", packet__nf_verdict_name(ev->nf.verdict));
 	jw_u64_field(w, "ct_status", ev->nf.ct_status);
 	if (ev->nf.xfrm_spi)	/* with flags secpath / xfrm_dst */
 		json_spi(w, "xfrm_spi", ev->nf.xfrm_spi);
@@ -104,7 +149,7 @@ static void json_step_route(struct jw *w, const struct gw_event *ev, const struc
 	jw_u64_field(w, "table", ev->route.table);
 	jw_string_field(w, "table_name", packet__table_name(n, ev->route.table, tb, sizeof(tb)));
 	jw_int_field(w, "err", ev->route.err);
-	jw_string_field(w, "type", packet__route_type_name(ev->route.type));
+	jw_enum_field(w, "type", packet__route_type_name(ev->route.type));
 	json_addr(w, "gateway", ev->route.gw_family, ev->route.gw);
 	json_kname(w, "oif", ev->route.oif_name, sizeof(ev->route.oif_name));
 	jw_name(w, "prefixlen");
@@ -154,7 +199,7 @@ static void json_step_kind(struct jw *w, const struct gw_event *ev, const struct
 	case GW_EV_XFRM_POLICY:
 		json_spi(w, "spi", ev->xfrm.spi);
 		jw_int_field(w, "err", ev->xfrm.err);
-		jw_string_field(w, "dir", packet__xfrm_dir_name(ev->xfrm.dir));
+		jw_enum_field(w, "dir", packet__xfrm_dir_name(ev->xfrm.dir));
 		if (ev->xfrm.mib) {
 			char mb[32];
 
@@ -194,7 +239,7 @@ static void json_xfrm_from_flags(struct jw *w, const struct gw_packet *p)
 			continue;
 		jw_name(w, "xfrm");
 		jw_start_object(w);
-		jw_string_field(w, "dir", ev->flags & GW_EVF_SECPATH ? "in" : "out");
+		jw_enum_field(w, "dir", ev->flags & GW_EVF_SECPATH ? "in" : "out");
 		if (ev->nf.xfrm_spi)
 			json_spi(w, "spi", ev->nf.xfrm_spi);
 		jw_end_object(w);
@@ -225,7 +270,7 @@ static void json_xfrm(struct jw *w, const struct gw_packet *p, const struct gw_n
 	jw_name(w, "xfrm");
 	jw_start_object(w);
 	if (x)
-		jw_string_field(w, "dir", packet__xfrm_dir_name(x->xfrm.dir));
+		jw_enum_field(w, "dir", packet__xfrm_dir_name(x->xfrm.dir));
 	else if (err && mib_dir(err))
 		jw_string_field(w, "dir", mib_dir(err));
 	if (x && x->xfrm.spi)
@@ -242,39 +287,65 @@ static void json_xfrm(struct jw *w, const struct gw_packet *p, const struct gw_n
 	jw_end_object(w);
 }
 
-static void json_step(struct jw *w, const struct gw_event *ev, __u64 t0, const struct gw_names *n)
+static bool step_shows_spi(const struct gw_event *ev)
+{
+	return ev->tuple.spi && ev->kind != GW_EV_XFRM_OUT && ev->kind != GW_EV_XFRM_IN &&
+	       ev->kind != GW_EV_XFRM_POLICY;
+}
+
+/* prev: the step before, for RJ_COMPACT (NULL: list every field). */
+static void json_step(struct jw *w, const struct gw_event *ev, const struct gw_event *prev,
+		      __u64 t0, const struct gw_names *n)
 {
 	char pb[8];
 	__u16 sp, dp;
 
 	jw_start_object(w);
 	jw_u64_field(w, "t_ns", ev->ts_ns > t0 ? ev->ts_ns - t0 : 0);
-	jw_string_field(w, "probe", packet__probe_name(ev->probe));
-	jw_string_field(w, "kind", packet__kind_name(ev->kind));
-	jw_string_field(w, "strategy", packet__strategy_name(ev->strategy));
-	jw_u64_field(w, "cpu", ev->cpu);
-	jw_u64_field(w, "netns", ev->netns);
-	json_kname(w, "dev", ev->ifname, sizeof(ev->ifname));
-	jw_u64_field(w, "ifindex", ev->ifindex);
-	jw_u64_field(w, "len", ev->len);
-	jw_u64_field(w, "mark", ev->mark);
-	json_flags(w, ev->flags);
+	jw_enum_field(w, "probe", packet__probe_name(ev->probe));
+	jw_enum_field(w, "kind", packet__kind_name(ev->kind));
+	if (!prev || prev->strategy != ev->strategy)
+		jw_enum_field(w, "strategy", packet__strategy_name(ev->strategy));
+	if (!prev || prev->cpu != ev->cpu)
+		jw_u64_field(w, "cpu", ev->cpu);
+	if (!prev || prev->netns != ev->netns)
+		jw_u64_field(w, "netns", ev->netns);
+	if (!prev || memcmp(prev->ifname, ev->ifname, sizeof(ev->ifname)))
+		json_kname(w, "dev", ev->ifname, sizeof(ev->ifname));
+	if (!prev || prev->ifindex != ev->ifindex)
+		jw_u64_field(w, "ifindex", ev->ifindex);
+	if (!prev || prev->len != ev->len)
+		jw_u64_field(w, "len", ev->len);
+	if (!prev || prev->mark != ev->mark)
+		jw_u64_field(w, "mark", ev->mark);
+	if (!prev || ev->flags)
+		json_flags(w, ev->flags);
 	json_step_kind(w, ev, n);
+	if (prev && !memcmp(&prev->tuple, &ev->tuple, sizeof(ev->tuple)))
+		goto out;
 	if (packet__addr_len(ev->tuple.family)) {
-		jw_string_field(w, "proto", gw_proto_name(ev->tuple.proto, pb, sizeof(pb)));
+		jw_enum_field(w, "proto", gw_proto_name(ev->tuple.proto, pb, sizeof(pb)));
 		json_addr(w, "src", ev->tuple.family, ev->tuple.saddr);
 		json_addr(w, "dst", ev->tuple.family, ev->tuple.daddr);
 		if (packet__has_ports(&ev->tuple)) {
 			packet__ports(&ev->tuple, &sp, &dp);
 			jw_u64_field(w, "sport", sp);
 			jw_u64_field(w, "dport", dp);
+		} else if (prev && packet__has_ports(&prev->tuple)) {
+			/* compact: what the step before had is gone */
+			jw_null_field(w, "sport");
+			jw_null_field(w, "dport");
 		}
 		/* The ESP (or ESP-in-UDP 4500) header's SPI; xfrm steps
 		 * already name theirs. */
-		if (ev->tuple.spi && ev->kind != GW_EV_XFRM_OUT &&
-		    ev->kind != GW_EV_XFRM_IN && ev->kind != GW_EV_XFRM_POLICY)
+		if (step_shows_spi(ev))
 			json_spi(w, "spi", ev->tuple.spi);
+		else if (prev && step_shows_spi(prev))
+			jw_null_field(w, "spi");
+	} else if (prev) {
+		jw_null_field(w, "proto");	/* compact: headers no longer known */
 	}
+out:
 	jw_end_object(w);
 }
 
@@ -297,7 +368,7 @@ static void json_drop(struct jw *w, const struct gw_packet *p, const struct gw_n
 		jw_null_field(w, "location");
 	}
 	if (p->nf_drop_hook >= 0)
-		jw_string_field(w, "hook", gw_hook_name((unsigned)p->nf_drop_hook));
+		jw_enum_field(w, "hook", gw_hook_name((unsigned)p->nf_drop_hook));
 	jw_end_object(w);
 }
 
@@ -310,7 +381,7 @@ static void json_route(struct jw *w, const struct gw_packet *p, const struct gw_
 	jw_start_object(w);
 	jw_u64_field(w, "table", r->route.table);
 	jw_string_field(w, "table_name", packet__table_name(n, r->route.table, tb, sizeof(tb)));
-	jw_string_field(w, "type", packet__route_type_name(r->route.type));
+	jw_enum_field(w, "type", packet__route_type_name(r->route.type));
 	json_addr(w, "gateway", r->route.gw_family, r->route.gw);
 	json_kname(w, "dev", r->route.oif_name, sizeof(r->route.oif_name));
 	jw_bool_field(w, "default", p->verdicts & (1u << GW_V_DEFAULT_ROUTE));
@@ -341,14 +412,43 @@ static void json_nat(struct jw *w, const struct gw_packet *p)
 
 	jw_name(w, "nat");
 	jw_start_object(w);
-	jw_string_field(w, "type", src ? "snat" : "dnat");
+	jw_enum_field(w, "type", src ? "snat" : "dnat");
 	jw_string_field(w, "hook", p->nat.hook < GW_NF_NUMHOOKS ? gw_hook_name(p->nat.hook) : NULL);
 	json_nat_side(w, "from", &p->nat.from, src);
 	json_nat_side(w, "to", &p->nat.to, src);
 	jw_end_object(w);
 }
 
-void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n)
+/* "diagnosis": the cause of a death in operators' words (diagnose.c). */
+static void json_diagnosis(struct jw *w, const struct gw_packet *p)
+{
+	const struct gw_diagnosis *d = &p->diag;
+	const struct gw_cause_def *c = &gw_causes[d->cause];
+
+	jw_name(w, "diagnosis");
+	jw_start_object(w);
+	jw_enum_field(w, "cause", c->id);
+	jw_string_field(w, "text", c->text);
+	jw_string_field(w, "advice", c->advice);
+	jw_name(w, "evidence");
+	jw_start_array(w);
+	for (unsigned i = 0; i < d->n_evidence; i++)
+		jw_string(w, d->evidence[i]);
+	jw_end_array(w);
+	jw_name(w, "at");
+	jw_start_object(w);
+	jw_u64_field(w, "netns", d->at ? d->at->netns : 0);
+	if (d->at)
+		json_kname(w, "dev", d->at->ifname, sizeof(d->at->ifname));
+	else
+		jw_null_field(w, "dev");
+	jw_enum_field(w, "hook", d->hook >= 0 ? gw_hook_name((unsigned)d->hook) : NULL);
+	jw_end_object(w);
+	jw_end_object(w);
+}
+
+void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n,
+			 unsigned flags)
 {
 	__u64 t0 = p->n_steps ? p->steps[0].ts_ns : 0;
 	struct jw w;
@@ -357,23 +457,24 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 
 	jw_init(&w, out);
 	jw_start_object(&w);
-	jw_string_field(&w, "type", "packet");
+	jw_enum_field(&w, "type", "packet");
 	jw_u64_field(&w, "id", p->id);
 	jw_u64_field(&w, "ts_ns", t0);
 	json_flow(&w, &p->flow);
-	jw_string_field(&w, "outcome", gw_outcome_name(p->outcome));
+	jw_enum_field(&w, "outcome", gw_outcome_name(p->outcome));
 	jw_bool_field(&w, "complete", p->complete);
 	jw_bool_field(&w, "held", p->held);
 	jw_name(&w, "verdicts");
 	jw_start_array(&w);
 	for (v = 0; v < GW_V_MAX; v++)
 		if (p->verdicts & (1u << v))
-			jw_string(&w, gw_verdict_name(v));
+			jw_enum(&w, gw_verdict_name(v));
 	jw_end_array(&w);
 	jw_name(&w, "steps");
 	jw_start_array(&w);
 	for (i = 0; i < p->n_steps; i++)
-		json_step(&w, &p->steps[i], t0, n);
+		json_step(&w, &p->steps[i],
+			  i && (flags & RJ_COMPACT) ? &p->steps[i - 1] : NULL, t0, n);
 	jw_end_array(&w);
 	if (p->outcome == GW_OUT_DROPPED)
 		json_drop(&w, p, n);
@@ -382,6 +483,8 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 	if (p->nat.type != GW_NAT_NONE)
 		json_nat(&w, p);
 	json_xfrm(&w, p, n);
+	if (p->diag.cause != GW_CAUSE_NONE)
+		json_diagnosis(&w, p);
 	jw_end_object(&w);
 	jw_endline(&w);
 }

@@ -12,8 +12,18 @@
 #include "packet.h"
 #include "summary.h"
 
-/* {"type":"packet",...} */
-void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n);
+/* Rendering options. */
+enum {
+	/* Each step lists only the common fields (dev, netns, len, headers,
+	 * ...) whose value differs from the step before; t_ns, probe, kind
+	 * and the kind's own fields always. The first step lists all. A
+	 * reader carries the others forward. */
+	RJ_COMPACT = 1u << 0,
+};
+
+/* {"type":"packet",...}; flags: RJ_* */
+void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n,
+			 unsigned flags);
 /* {"type":"summary",...} */
 void render_json__summary(FILE *out, const struct gw_summary *s);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "attach.h"
 #include "correlate.h"
+#include "diagnose.h"
 #include "render_text.h"
 #include "xfrm_stat.h"
 
@@ -520,6 +521,28 @@ static const char *outcome_word(enum gw_outcome o)
 	}
 }
 
+/* The diagnosis under the path: "CAUSE id: text (where)", then advice. */
+static void render_cause(FILE *out, const struct gw_packet *p)
+{
+	const struct gw_diagnosis *d = &p->diag;
+	const struct gw_cause_def *c = &gw_causes[d->cause];
+	struct line l = { .len = 0 };
+
+	if (d->cause == GW_CAUSE_NONE)
+		return;
+	line_add(&l, "  CAUSE %s: %s", c->id, c->text);
+	if (d->at) {
+		line_add(&l, " (");
+		if (d->hook >= 0)
+			line_add(&l, "%s, ", gw_hook_name((unsigned)d->hook));
+		line_add(&l, "netns %u", d->at->netns);
+		if (d->at->ifname[0])
+			line_add(&l, ", dev %.16s", d->at->ifname);
+		line_add(&l, ")");
+	}
+	fprintf(out, "%s\n        advice: %s\n", l.buf, c->advice);
+}
+
 void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 			 const struct gw_names *n)
 {
@@ -538,6 +561,7 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 	if (p->n_steps)
 		c.t0 = p->steps[0].ts_ns;
 	render_steps(&c);
+	render_cause(out, p);
 }
 
 void render_text__report(FILE *out, const struct gw_flows *f, bool all, const struct gw_names *n)

@@ -509,6 +509,16 @@ static void rt_names_load(void)
 	rt_names_read("/usr/share/iproute2/rt_tables");
 }
 
+/* buf = s, cut to len (snprintf's "%s" was a tenth of a path's JSON). */
+static const char *name_copy(char *buf, size_t len, const char *s)
+{
+	size_t n = strnlen(s, len - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *route__table_name(__u32 table, char *buf, size_t len)
 {
 	int i;
@@ -518,23 +528,17 @@ const char *route__table_name(__u32 table, char *buf, size_t len)
 	if (rt_names_cnt < 0)
 		rt_names_load();
 	for (i = 0; i < rt_names_cnt; i++) {
-		if (rt_names[i].id == table) {
-			snprintf(buf, len, "%s", rt_names[i].name);
-			return buf;
-		}
+		if (rt_names[i].id == table)
+			return name_copy(buf, len, rt_names[i].name);
 	}
 	switch (table) {
 	case RT_TABLE_LOCAL:
-		snprintf(buf, len, "local");
-		break;
+		return name_copy(buf, len, "local");
 	case RT_TABLE_MAIN:
-		snprintf(buf, len, "main");
-		break;
+		return name_copy(buf, len, "main");
 	case RT_TABLE_DEFAULT:
-		snprintf(buf, len, "default");
-		break;
-	default:
-		snprintf(buf, len, "%u", table);
+		return name_copy(buf, len, "default");
 	}
+	snprintf(buf, len, "%u", table);
 	return buf;
 }

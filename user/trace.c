@@ -63,7 +63,7 @@ static void on_packet(struct gw_packet *p, void *ctx)
 	t->sum.by_outcome[p->outcome]++;
 	if (t->cfg->json) {
 		/* JSON carries every packet; consumers filter with jq. */
-		render_json__packet(stdout, p, &t->names);
+		render_json__packet(stdout, p, &t->names, t->cfg->json_compact ? RJ_COMPACT : 0);
 		return;
 	}
 	count = flows__add(t->flows, p, &t->names);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "json_writer.h"
@@ -17,6 +18,18 @@
 #include "xfrm_stat.h"
 
 #define MAX_WATCH 2
+#define MAX_ACQUIRES 32
+/* The kernel's larval SA lives XFRM_ACQ_EXPIRES (30 s): packets of the
+ * flow are refused that long after one ACQUIRE, without another. */
+#define ACQUIRE_KEEP_NS (35ULL * 1000000000ULL)
+
+/* An ACQUIRE: the kernel asked the IKE daemon for an SA for this flow. */
+struct xfrm_acquire {
+	__u64 ts_ns;
+	__u32 netns;
+	__u16 family;
+	__u8 saddr[16], daddr[16];
+};
 
 struct xfrm_watch {
 	__u32 inum;			/* 0: our own, when it cannot be stat'ed */
@@ -32,6 +45,8 @@ struct xfrm_ctx {
 	struct xfrm_ctx_opts o;
 	unsigned int n;
 	struct xfrm_watch w[MAX_WATCH];	/* [0] ours, [1] --netns's */
+	struct xfrm_acquire acq[MAX_ACQUIRES];	/* ring, newest at acq_next - 1 */
+	unsigned int acq_next;
 };
 
 static __u32 own_netns(void)
@@ -102,11 +117,25 @@ void xfrm_ctx__close(struct xfrm_ctx *x)
 	free(x);
 }
 
+static void remember_acquire(struct xfrm_ctx *x, const struct xfrm_nl_event *ev)
+{
+	struct xfrm_acquire *a = &x->acq[x->acq_next++ % MAX_ACQUIRES];
+
+	a->ts_ns = ev->ts_ns;
+	a->netns = ev->netns;
+	a->family = ev->flow.family;
+	memcpy(a->saddr, &ev->flow.saddr, sizeof(a->saddr));
+	memcpy(a->daddr, &ev->flow.daddr, sizeof(a->daddr));
+}
+
 static void on_event(const struct xfrm_nl_event *ev, void *ctx)
 {
 	struct xfrm_ctx *x = ctx;
 	struct xfrm_nl_event one;
 	struct jw w;
+
+	if (ev->type == XFRM_NL_EV_ACQUIRE && ev->has_flow)
+		remember_acquire(x, ev);
 
 	if (x->o.json) {
 		jw_init(&w, x->o.out);
@@ -198,4 +227,27 @@ bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *jw, __u32 netns, __b
 		return false;
 	xfrm_nl__sa_json(jw, sa);
 	return true;
+}
+
+bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, const __u8 *saddr,
+			const __u8 *daddr, __u64 ts_ns)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (!x)
+		return false;
+	/* The ACQUIRE was queued before the drop it explains: read it now
+	 * if the poll loop has not yet. */
+	xfrm_ctx__poll(x);
+	for (unsigned int i = 0; i < MAX_ACQUIRES; i++) {
+		const struct xfrm_acquire *a = &x->acq[i];
+
+		if (!a->ts_ns || a->family != family || (netns && a->netns && a->netns != netns))
+			continue;
+		if (ts_ns + 1000000000ULL < a->ts_ns || ts_ns > a->ts_ns + ACQUIRE_KEEP_NS)
+			continue;	/* not this packet's time (ACQUIRE up to 1 s late) */
+		if (!memcmp(a->saddr, saddr, alen) && !memcmp(a->daddr, daddr, alen))
+			return true;
+	}
+	return false;
 }

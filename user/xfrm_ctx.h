@@ -53,4 +53,13 @@ void xfrm_ctx__finish(struct xfrm_ctx *x, struct gw_summary *s);
 bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *w, __u32 netns, __be32 spi,
 		       __u8 proto, const __u8 *daddr);
 
+/*
+ * Whether the kernel sent an ACQUIRE (asked the IKE daemon for an SA) for
+ * the flow saddr -> daddr in netns (0: any) within the larval SA's life
+ * around ts_ns (CLOCK_MONOTONIC): a policy wanted IPsec and no SA existed.
+ * Reads pending events first.
+ */
+bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, const __u8 *saddr,
+			const __u8 *daddr, __u64 ts_ns);
+
 #endif /* GW_XFRM_CTX_H */

@@ -711,6 +711,13 @@ expect_eq() {
 	expect "$1 == \"$2\"" "$1 == \"$2\"" "$1"
 }
 
+# expect_cause ID [HOOK]: the packet's diagnosis names cause ID (at HOOK).
+expect_cause() {
+	expect ".diagnosis.cause == \"$1\"" "diagnosis.cause == \"$1\"" '.diagnosis.cause'
+	[[ -z ${2:-} ]] ||
+		expect ".diagnosis.at.hook == \"$2\"" "diagnosis.at.hook == \"$2\"" '.diagnosis.at'
+}
+
 # expect_json PATH JSON: equality with a JSON value (true, 24, null).
 expect_json() {
 	expect "$1 == $2" "$1 == $2" "$1"

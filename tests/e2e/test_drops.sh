@@ -25,6 +25,7 @@ test_xfrm_block_policy() {
 	expect_verdict policy_drop
 	expect_eq .drop.reason XFRM_POLICY
 	expect_no_verdict netfilter_drop
+	expect_cause policy_block
 	expect_nonempty .drop.location
 }
 
@@ -41,6 +42,7 @@ test_tcp_no_socket() {
 		"TCP 10.1.0.2 -> 10.2.0.2:8080 (no listener)"
 	expect_eq .outcome dropped
 	expect_eq .drop.reason NO_SOCKET
+	expect_cause no_socket
 	expect_verdict dropped
 	expect_no_verdict netfilter_drop
 	expect "any(.steps[]; .kind == \"drop\" and .netns == $(ns_inode "$NS_SRV"))" \

@@ -52,6 +52,7 @@ held_one_path() {
 	expect_eq .outcome dropped
 	expect_json .complete true
 	expect "$drop" "its drop: $drop" .drop
+	expect_cause neigh_failed
 	# (Not asserting the "forwarded" verdict: on 6.1 with function probes
 	# the IPv6 FORWARD step is not visible -- no hook entry there, and
 	# ip6_forward_finish is not traceable.)

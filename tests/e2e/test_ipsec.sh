@@ -183,6 +183,8 @@ test_ipsec_esp_input_drop() {
 	want_no_verdict delivered
 	want_eq .drop.hook INPUT
 	want_eq .drop.reason NETFILTER_DROP
+	want_eq .diagnosis.cause esp_blocked
+	want_eq .diagnosis.at.hook INPUT
 	# The rule's table and chain come from the nf:table probe (fentry/kprobe).
 	if jq -e -s 'any(.[] | select(.type == "summary") | .probes[];
 			.name == "nf:table" and .attached)' "$GW_OUT" >/dev/null; then
@@ -195,6 +197,34 @@ test_ipsec_esp_input_drop() {
 	want_step "$NS_GB" '.kind == "drop" and .reason == "NETFILTER_DROP" and .proto == "esp"' \
 		"the drop of the ESP form"
 	want_eq .xfrm.spi "$SPI_AB"
+	expect_wanted
+}
+
+# B decrypts the request, then its FORWARD chain drops the inner packet:
+# the firewall after decryption (the rule forgot the tunnelled subnet).
+test_ipsec_forward_drop_after_decrypt() {
+	ipsec_tunnel
+	ping_ok "$NS_LA" 10.2.0.2 1
+	nft_apply "$NS_GB" 'table ip gwt_fw {
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			ip saddr 10.1.0.0/24 ip daddr 10.2.0.2 icmp type echo-request drop
+		}
+	}'
+	GWT_FOCUS=$REQ
+	gw_start --all --host 10.2.0.2
+	ping_from "$NS_LA" 10.2.0.2 2
+	gw_stop
+
+	pick_packets "$REQ" "echo request 10.1.0.2 -> 10.2.0.2 (dropped at B's FORWARD after decryption)"
+	want_eq .outcome dropped
+	want_verdict encrypted
+	want_verdict decrypted
+	want_verdict netfilter_drop
+	want_eq .drop.hook FORWARD
+	want_eq .diagnosis.cause firewall_after_decrypt
+	want_eq .diagnosis.at.hook FORWARD
+	want ".diagnosis.at.netns == $(ns_inode "$NS_GB")" "the cause at B" .diagnosis.at
 	expect_wanted
 }
 
@@ -218,6 +248,7 @@ test_ipsec_wrong_key() {
 	want_eq .xfrm.spi "$SPI_AB"
 	want_eq .xfrm.error XfrmInStateProtoError
 	want_eq .drop.xfrm_error XfrmInStateProtoError
+	want_eq .diagnosis.cause sa_mismatch
 	expect_wanted
 }
 
@@ -239,6 +270,7 @@ test_ipsec_no_sa_at_peer() {
 	want_eq .xfrm.spi "$SPI_AB"
 	want_eq .xfrm.error XfrmInNoStates
 	want_eq .drop.xfrm_error XfrmInNoStates
+	want_eq .diagnosis.cause sa_missing
 	expect_wanted
 }
 
@@ -263,6 +295,7 @@ test_ipsec_no_sa_acquire() {
 	want_eq .xfrm.dir out
 	want_eq .xfrm.error XfrmOutNoStates
 	want_eq .drop.xfrm_error XfrmOutNoStates
+	want_eq .diagnosis.cause sa_not_established
 	expect_wanted
 	want_xfrm_event "$NS_GA" '.event == "acquire" and .flow.src == "10.1.0.2/32"
 		and .flow.dst == "10.2.0.2/32" and .sa.dst == "192.0.2.2" and .sa.reqid == 1' \

@@ -15,6 +15,7 @@ expect_nf_drop() {
 	expect_verdict netfilter_drop
 	expect_eq .drop.reason NETFILTER_DROP
 	expect_eq .drop.hook "$hook"
+	expect_cause firewall_drop "$hook"
 	expect_nonempty .drop.location
 	expect "any(.steps[]; .kind == \"drop\" and .netns == $netns)" \
 		"a drop step in the gateway netns ($netns)" '[.steps[] | select(.kind == "drop") | .netns]'

@@ -72,6 +72,7 @@ test_no_route() {
 		"ping 10.1.0.2 -> 10.2.0.2 (no route on the gateway)"
 	expect_eq .outcome dropped
 	expect_eq .drop.reason IP_INNOROUTES
+	expect_cause no_route
 	expect_verdict dropped
 	expect_no_verdict netfilter_drop
 	expect_no_verdict default_route
@@ -123,6 +124,35 @@ test_delivered_end_to_end() {
 	expect "[.steps[].netns] | index($srv) > index($gw)" \
 		"gateway steps before server steps" '[.steps[].netns]'
 	expect '.complete == true' "complete == true" .complete
+}
+
+# --compact: the same paths with each step's unchanged fields left out.
+# Carried forward (as a reader would), every step has its namespace again
+# and the path still runs client -> gateway -> server; IPv4 and IPv6.
+test_compact_paths() {
+	local c gw srv dst fam full
+	topo_standard6
+	c=$(ns_inode "$NS_C")
+	gw=$(ns_inode "$NS_GW")
+	srv=$(ns_inode "$NS_SRV")
+	# shellcheck disable=SC2016 # jq's own $s
+	full='reduce .steps[] as $s ([]; . + [((.[-1] // {}) | with_entries(select(.key | IN("strategy", "cpu", "netns", "dev", "ifindex", "len", "mark", "proto", "src", "dst", "sport", "dport", "spi")))) + $s])'
+	for dst in 10.2.0.2 fd00:2::2; do
+		if [[ $dst == *:* ]]; then fam=ipv6; else fam=ipv4; fi
+		gw_start --host "$dst" --all --compact
+		ping_ok "$NS_C" "$dst" 3
+		gw_stop
+		pick_packets ".flow.dst == \"$dst\" and (.flow.proto | startswith(\"icmp\")) and .flow.icmp_type != 135 and .flow.icmp_type != 136" \
+			"$fam echo packets to $dst (--compact)"
+		expect '.outcome == "delivered" or .outcome == "sent"' "delivered (requests) or sent (replies)" .outcome
+		expect '.complete == true' "complete == true" .complete
+		expect "($full | all(.[]; .netns != null and .strategy != null and has(\"dev\")))" \
+			"every step's namespace, strategy and device known once carried forward" "$full"
+		expect "([.steps[] | select(has(\"strategy\"))] | length) < (.steps | length)" \
+			"unchanged fields left out (fewer strategy fields than steps)" '[.steps[] | has("strategy")]'
+		expect ".flow.icmp_type != 128 and .flow.icmp_type != 8 or ($full | [.[].netns] | index($srv) > index($gw) and index($gw) > index($c))" \
+			"requests: client, then gateway, then server steps" "[$full | .[].netns]"
+	done
 }
 
 gwt_main "$@"

@@ -61,6 +61,7 @@ test_xfrm_acquire_without_sa() {
 	expect_eq .outcome dropped
 	expect_verdict policy_drop
 	expect_eq .drop.reason XFRM_POLICY
+	expect_cause sa_not_established
 	assert_summary '(.xfrm_stat.XfrmOutNoStates // 0) >= 1' \
 		'xfrm_stat.XfrmOutNoStates >= 1 (the gateway counted the drops)'
 	assert_summary '.xfrm_events_lost == 0' 'no xfrm event lost'
@@ -81,6 +82,7 @@ test_xfrm_fwd_block_counter() {
 	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
 		"ping 10.1.0.2 -> 10.2.0.2 (fwd block policy)"
 	expect_verdict policy_drop
+	expect_cause policy_block
 	assert_summary '(.xfrm_stat.XfrmInPolBlock // 0) >= 1' \
 		'xfrm_stat.XfrmInPolBlock >= 1 (the fwd block counted)'
 	assert_summary '(.xfrm_stat.XfrmOutNoStates // 0) == 0' \

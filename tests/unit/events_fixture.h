@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include "gwtrace.h"
 #include "names.h"
+#include "correlate.h"
 #include "packet.h"
 
 #define FX_NETNS_GW 4026532100u
@@ -31,6 +32,10 @@
 #define FX_R_NETFILTER_DROP 12
 #define FX_R_XFRM_POLICY 18
 #define FX_R_NO_SOCKET 20
+#define FX_R_IP_RPFILTER 21
+#define FX_R_NEIGH_FAILED 22
+#define FX_R_PKT_TOO_BIG 23
+#define FX_R_TCP_CSUM 24
 #define FX_R_UNKNOWN 77 /* no name in this kernel */
 
 #define FX_LOC_NFT 0xffffffff81a003a8ULL  /* nft_do_chain+0x3a8 */
@@ -62,6 +67,14 @@ static inline const char *fx_reason(void *ctx, __u32 reason)
 		return "XFRM_POLICY";
 	case FX_R_NO_SOCKET:
 		return "NO_SOCKET";
+	case FX_R_IP_RPFILTER:
+		return "IP_RPFILTER";
+	case FX_R_NEIGH_FAILED:
+		return "NEIGH_FAILED";
+	case FX_R_PKT_TOO_BIG:
+		return "PKT_TOO_BIG";
+	case FX_R_TCP_CSUM:
+		return "TCP_CSUM";
 	}
 	return NULL;
 }
@@ -124,6 +137,9 @@ static inline const char *fx_table(void *ctx, __u32 table, char *buf, size_t len
 /* LINUX_MIB_XFRM* indexes of the fake kernel (uapi numbering). */
 #define FX_MIB_INNOSTATES 4
 #define FX_MIB_INSTATEPROTOERROR 5
+#define FX_MIB_INSTATESEQERROR 7
+#define FX_MIB_INSTATEEXPIRED 8
+#define FX_MIB_INPOLBLOCK 13
 #define FX_MIB_OUTNOSTATES 16
 
 static inline const char *fx_xfrm_mib(void *ctx, __u32 index)
@@ -134,6 +150,12 @@ static inline const char *fx_xfrm_mib(void *ctx, __u32 index)
 		return "XfrmInNoStates";
 	case FX_MIB_INSTATEPROTOERROR:
 		return "XfrmInStateProtoError";
+	case FX_MIB_INSTATESEQERROR:
+		return "XfrmInStateSeqError";
+	case FX_MIB_INSTATEEXPIRED:
+		return "XfrmInStateExpired";
+	case FX_MIB_INPOLBLOCK:
+		return "XfrmInPolBlock";
 	case FX_MIB_OUTNOSTATES:
 		return "XfrmOutNoStates";
 	default:
@@ -365,16 +387,8 @@ static inline void fx_collect(struct gw_packet *p, void *ctx)
 	if (s->n >= FX_SINK_MAX)
 		abort();
 	c = &s->pkts[s->n++];
-	*c = *p;
-	c->steps = malloc((p->n_steps + 1) * sizeof(*p->steps));
-	if (!c->steps)
+	if (packet__copy(c, p))
 		abort();
-	memcpy(c->steps, p->steps, p->n_steps * sizeof(*p->steps));
-	c->cap_steps = p->n_steps;
-	if (p->drop)
-		c->drop = c->steps + (p->drop - p->steps);
-	if (p->route)
-		c->route = c->steps + (p->route - p->steps);
 }
 
 static inline void fx_sink_free(struct fx_sink *s)
@@ -384,6 +398,42 @@ static inline void fx_sink_free(struct fx_sink *s)
 	for (i = 0; i < s->n; i++)
 		free(s->pkts[i].steps);
 	s->n = 0;
+}
+
+/* A correlator whose finished packets land in sink, with the fake names. */
+struct fx_corr {
+	struct fx_names_ctx nc;
+	struct gw_names names;
+	struct fx_sink sink;
+	struct gw_corr *c;
+};
+
+static inline int fx_corr_open(struct fx_corr *f)
+{
+	struct gw_corr_opts o = { .names = NULL };
+
+	memset(f, 0, sizeof(*f));
+	f->names = fx_names(&f->nc);
+	o.names = &f->names;
+	f->c = corr__new(&o, fx_collect, &f->sink);
+	return f->c ? 0 : -1;
+}
+
+static inline void fx_corr_close(struct fx_corr *f)
+{
+	corr__free(f->c);
+	fx_sink_free(&f->sink);
+}
+
+/* Pushes ev, flushes; the only packet, NULL if not exactly one. */
+static inline const struct gw_packet *fx_corr_run(struct fx_corr *f, const struct gw_event *ev,
+						  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (corr__push(f->c, &ev[i]))
+			return NULL;
+	corr__flush(f->c);
+	return f->sink.n == 1 ? &f->sink.pkts[0] : NULL;
 }
 
 static inline bool fx_has_verdict(const struct gw_packet *p, enum gw_verdict v)

@@ -265,6 +265,71 @@ static void test_order_with_direct_writes(void **state)
 	assert_string_equal(done(), "1X,{\"a\":null}Y\n");
 }
 
+/* A name the compiler sizes (a literal) and one built at run time come
+ * out the same; only the run-time one may need escaping. */
+static void test_names_literal_and_runtime(void **state)
+{
+	char rt[8];
+
+	(void)state;
+	snprintf(rt, sizeof(rt), "%s", "t_ns");
+	jw_start_object(&w);
+	jw_u64_field(&w, "t_ns", 7);
+	jw_u64_field(&w, rt, 7);
+	snprintf(rt, sizeof(rt), "a\"b");
+	jw_u64_field(&w, rt, 9);
+	jw_name(&w, "e");
+	jw_enum(&w, "PREROUTING");
+	jw_enum_field(&w, "f", NULL);
+	jw_end_object(&w);
+	assert_true(jw_ok(&w));
+	assert_string_equal(done(), "{\"t_ns\":7,\"t_ns\":7,\"a\\\"b\":9,"
+				    "\"e\":\"PREROUTING\",\"f\":null}");
+}
+
+/* Digits at each boundary of the fast paths (one digit, two, 2^32). */
+static void test_number_boundaries(void **state)
+{
+	(void)state;
+	jw_start_array(&w);
+	jw_u64(&w, 9);
+	jw_u64(&w, 10);
+	jw_u64(&w, 99);
+	jw_u64(&w, 100);
+	jw_u64(&w, 4294967295u);
+	jw_u64(&w, 4294967296u);
+	jw_int(&w, -9);
+	jw_end_array(&w);
+	assert_string_equal(done(), "[9,10,99,100,4294967295,4294967296,-9]");
+}
+
+/* Names and strings that straddle the stage's end flush it, whole. */
+static void test_stage_boundaries(void **state)
+{
+	char big[JW_STAGE + 16];
+	size_t i, want = 0;
+
+	(void)state;
+	jw_start_array(&w);
+	want++;
+	for (i = 0; i < 3 * JW_STAGE / 10; i++) {	/* {"ab":"xyz"} = 12 bytes + comma */
+		jw_start_object(&w);
+		jw_enum_field(&w, "ab", "xyz");
+		jw_end_object(&w);
+		want += 12 + (i > 0);
+	}
+	memset(big, 'q', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	jw_plain_string(&w, big, sizeof(big) - 1);	/* larger than the stage */
+	want += sizeof(big) - 1 + 3;
+	jw_end_array(&w);
+	want++;
+	jw_endline(&w);
+	want++;
+	assert_int_equal(strlen(done()), want);
+	assert_true(fx_json_line_ok(out.buf));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -282,6 +347,9 @@ int main(void)
 		T(test_all_bytes),
 		T(test_large_record),
 		T(test_order_with_direct_writes),
+		T(test_names_literal_and_runtime),
+		T(test_number_boundaries),
+		T(test_stage_boundaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

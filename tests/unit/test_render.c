@@ -14,30 +14,22 @@
 #include "correlate.h"
 #include "flows.h"
 #include "render_json.h"
+#include "diagnose.h"
 #include "render_text.h"
 #include "events_fixture.h"
 
 #define T0 5000000000ULL
 
 struct tr {
-	struct fx_names_ctx nc;
-	struct gw_names names;
-	struct fx_sink sink;
-	struct gw_corr *c;
+	struct fx_corr f;
 	struct fx_out out;
 };
 
 static int setup(void **state)
 {
 	struct tr *t = calloc(1, sizeof(*t));
-	struct gw_corr_opts o = { .names = NULL };
 
-	if (!t)
-		return -1;
-	t->names = fx_names(&t->nc);
-	o.names = &t->names;
-	t->c = corr__new(&o, fx_collect, &t->sink);
-	if (!t->c)
+	if (!t || fx_corr_open(&t->f))
 		return -1;
 	*state = t;
 	return 0;
@@ -47,8 +39,7 @@ static int teardown(void **state)
 {
 	struct tr *t = *state;
 
-	corr__free(t->c);
-	fx_sink_free(&t->sink);
+	fx_corr_close(&t->f);
 	free(t->out.buf);
 	free(t);
 	return 0;
@@ -57,20 +48,17 @@ static int teardown(void **state)
 /* Pushes ev, flushes, returns the only packet. */
 static const struct gw_packet *run(struct tr *t, const struct gw_event *ev, size_t n)
 {
-	size_t i;
+	const struct gw_packet *p = fx_corr_run(&t->f, ev, n);
 
-	for (i = 0; i < n; i++)
-		assert_int_equal(corr__push(t->c, &ev[i]), 0);
-	corr__flush(t->c);
-	assert_int_equal(t->sink.n, 1);
-	return &t->sink.pkts[0];
+	assert_non_null(p);
+	return p;
 }
 
 static const char *text_of(struct tr *t, const struct gw_packet *p, __u64 count)
 {
 	free(t->out.buf);
 	fx_out_open(&t->out);
-	render_text__packet(t->out.f, p, count, &t->names);
+	render_text__packet(t->out.f, p, count, &t->f.names);
 	return fx_out_close(&t->out);
 }
 
@@ -78,7 +66,7 @@ static const char *json_of(struct tr *t, const struct gw_packet *p)
 {
 	free(t->out.buf);
 	fx_out_open(&t->out);
-	render_json__packet(t->out.f, p, &t->names);
+	render_json__packet(t->out.f, p, &t->f.names, 0);
 	fx_out_close(&t->out);
 	assert_true(fx_json_line_ok(t->out.buf));
 	return t->out.buf;
@@ -116,22 +104,35 @@ static size_t brief_drop(struct gw_event *ev, __u64 id, __u64 t0, const struct g
 	return n;
 }
 
+/* The advice line under a CAUSE line (the text is diagnose.c's table). */
+static const char *advice_line(enum gw_cause c)
+{
+	static char buf[4][512];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "        advice: %s", gw_causes[c].advice);
+	return b;
+}
+
 static void test_text_netfilter_drop(void **state)
 {
 	struct tr *t = *state;
 	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 4242);
 	struct gw_event ev[8];
 	size_t n = brief_drop(ev, 1, T0, &tu, FX_LOC_NFT);
-	static const char *const want[] = {
+	const char *const want[] = {
 		"DROP icmp 10.1.0.2 -> 10.2.0.2 (id 4242)  x37 packets",
 		"  +0us    rx        dev veth-lan",
 		"  +2us    nf        PREROUTING accept",
 		"  +4us    route     table main -> via 172.16.9.1 dev veth-wan  [DEFAULT ROUTE]",
 		"  +5us    nf        FORWARD DROP",
 		"  +5us    drop      NETFILTER_DROP at nft_do_chain+0x3a8",
+		"  CAUSE firewall_drop: a firewall rule dropped the packet (FORWARD, netns 4026532100)",
+		advice_line(GW_CAUSE_FIREWALL_DROP),
 	};
 
-	assert_lines(text_of(t, run(t, ev, n), 37), want, 6);
+	assert_lines(text_of(t, run(t, ev, n), 37), want, 8);
 }
 
 static void test_text_forwarded(void **state)
@@ -216,18 +217,20 @@ static void test_text_no_route(void **state)
 	struct tr *t = *state;
 	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 6);
 	struct gw_event ev[4];
-	static const char *const want[] = {
+	const char *const want[] = {
 		"DROP icmp 10.1.0.2 -> 10.2.0.2 (id 6)",
 		"  +0us    rx        dev veth-lan",
 		"  +2us    route     no route (table local: EAGAIN, table main: EAGAIN)",
 		"  +3us    drop      IP_INNOROUTES at ip_forward+0x10",
+		"  CAUSE no_route: no route to the destination (netns 4026532100)",
+		advice_line(GW_CAUSE_NO_ROUTE),
 	};
 
 	ev[0] = fx_rx(6, T0, "veth-lan", &tu);
 	ev[1] = fx_route(6, T0 + 1000, 255, -EAGAIN, NULL, NULL, GW_PREFIX_UNKNOWN, &tu);
 	ev[2] = fx_route(6, T0 + 2000, 254, -EAGAIN, NULL, NULL, GW_PREFIX_UNKNOWN, &tu);
 	ev[3] = fx_drop(6, T0 + 3000, FX_R_IP_INNOROUTES, FX_LOC_FWD, &tu);
-	assert_lines(text_of(t, run(t, ev, 4), 1), want, 4);
+	assert_lines(text_of(t, run(t, ev, 4), 1), want, 6);
 }
 
 static void test_text_not_a_drop(void **state)
@@ -480,7 +483,7 @@ static void test_xfrm_error_on_drop_only(void **state)
 	s = json_of(t, run(t, ev, 2));
 	assert_contains(s, "\"verdicts\":[\"policy_drop\"]");
 	assert_contains(s, "\"xfrm\":{\"dir\":\"out\",\"error\":\"XfrmOutNoStates\"}");
-	s = text_of(t, &t->sink.pkts[0], 1);
+	s = text_of(t, &t->f.sink.pkts[0], 1);
 	assert_contains(s, "[XfrmOutNoStates: ");
 }
 
@@ -504,7 +507,7 @@ static void test_xfrm_from_netfilter_flags(void **state)
 	assert_contains(s, "\"verdicts\":[\"decrypted\"]");
 	assert_contains(s, "\"xfrm_spi\":\"0x2000\"");
 	assert_contains(s, "\"xfrm\":{\"dir\":\"in\",\"spi\":\"0x2000\"}");
-	s = text_of(t, &t->sink.pkts[0], 1);
+	s = text_of(t, &t->f.sink.pkts[0], 1);
 	assert_contains(s, "[decrypted by IPsec spi 0x2000]");
 }
 
@@ -543,6 +546,54 @@ static void test_json_nat(void **state)
 	assert_contains(s, "\"nat\":{\"type\":\"snat\",\"hook\":\"POSTROUTING\","
 			   "\"from\":\"10.1.0.2:0\",\"to\":\"172.16.9.2:0\"}}\n");
 	assert_contains(s, "\"flow\":{\"family\":\"ipv4\",\"proto\":\"icmp\",\"src\":\"10.1.0.2\"");
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* --compact: the first step lists everything, later steps what changed
+ * (SNAT's new source once, where it appears); the packet's own fields and
+ * each step's kind fields as always. */
+static void test_json_compact(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 4242);
+	struct gw_tuple nat = fx_icmp("172.16.9.2", "10.2.0.2", 4242);
+	struct gw_event ev[16];
+	size_t n = fx_forward_path(ev, 79, T0, &tu);
+	const struct gw_packet *p;
+	const char *s;
+
+	ev[8].tuple = ev[9].tuple = ev[10].tuple = nat;
+	ev[0].flags = GW_EVF_NEW | GW_EVF_NAT_SRC;
+	p = run(t, ev, n);
+	free(t->out.buf);
+	fx_out_open(&t->out);
+	render_json__packet(t->out.f, p, &t->f.names, RJ_COMPACT);
+	s = fx_out_close(&t->out);
+	assert_true(fx_json_line_ok(s));
+	assert_int_equal(count_of(s, "{\"t_ns\":"), p->n_steps);
+	assert_contains(s, "\"steps\":[{\"t_ns\":0,\"probe\":\"skb:rx\",\"kind\":\"rx\","
+			   "\"strategy\":\"tracepoint\",\"cpu\":0,\"netns\":4026532100,"
+			   "\"dev\":\"veth-lan\",\"ifindex\":2,\"len\":84,\"mark\":0,"
+			   "\"flags\":[\"new\",\"nat_src\"],\"proto\":\"icmp\",\"src\":\"10.1.0.2\"");
+	assert_int_equal(count_of(s, "\"strategy\":"), 1);
+	assert_int_equal(count_of(s, "\"mark\":"), 1);
+	assert_int_equal(count_of(s, "\"src\":\"172.16.9.2\""), 1);
+	assert_int_equal(count_of(s, "\"src\":\"10.1.0.2\""), 2);	/* flow, first step */
+	assert_int_equal(count_of(s, "\"flags\":"), 1);
+	assert_int_equal(count_of(s, "\"hook\":\"PREROUTING\""), 2);	/* enter, exit */
+	assert_contains(s, "\"nat\":{\"type\":\"snat\",\"hook\":\"POSTROUTING\","
+			   "\"from\":\"10.1.0.2:0\",\"to\":\"172.16.9.2:0\"}}\n");
+	/* The default rendering of the same packet repeats every field. */
+	s = json_of(t, p);
+	assert_int_equal(count_of(s, "\"strategy\":"), p->n_steps);
 }
 
 static void test_json_nat_ipv6_tcp(void **state)
@@ -630,19 +681,19 @@ static void test_random_events_survive(void **state)
 		ev.ts_ns = T0 + (x >> 12) % 100000;
 		ev.kind = (__u16)((x >> 8) % (GW_EV_KIND_MAX + 1));
 		ev.tuple.family = (x >> 4) & 1 ? AF_INET : (x >> 5) & 1 ? AF_INET6 : 0;
-		assert_int_equal(corr__push(t->c, &ev), 0);
-		if (t->sink.n) {
-			text_of(t, &t->sink.pkts[0], 2);
-			json_of(t, &t->sink.pkts[0]);
-			flows__add(f, &t->sink.pkts[0], &t->names);
-			fx_sink_free(&t->sink);
+		assert_int_equal(corr__push(t->f.c, &ev), 0);
+		if (t->f.sink.n) {
+			text_of(t, &t->f.sink.pkts[0], 2);
+			json_of(t, &t->f.sink.pkts[0]);
+			flows__add(f, &t->f.sink.pkts[0], &t->f.names);
+			fx_sink_free(&t->f.sink);
 		}
 	}
-	corr__flush(t->c);
-	fx_sink_free(&t->sink);
+	corr__flush(t->f.c);
+	fx_sink_free(&t->f.sink);
 	free(t->out.buf);
 	fx_out_open(&t->out);
-	render_text__report(t->out.f, f, true, &t->names);
+	render_text__report(t->out.f, f, true, &t->f.names);
 	fx_out_close(&t->out);
 	assert_true(flows__count(f) > 0);
 	flows__free(f);
@@ -657,11 +708,11 @@ static __u64 fold_one(struct tr *t, struct gw_flows *f, const struct gw_event *e
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		corr__push(t->c, &ev[i]);
-	corr__flush(t->c);
-	assert_int_equal(t->sink.n, 1);
-	count = flows__add(f, &t->sink.pkts[0], &t->names);
-	fx_sink_free(&t->sink);
+		corr__push(t->f.c, &ev[i]);
+	corr__flush(t->f.c);
+	assert_int_equal(t->f.sink.n, 1);
+	count = flows__add(f, &t->f.sink.pkts[0], &t->f.names);
+	fx_sink_free(&t->f.sink);
 	return count;
 }
 
@@ -725,7 +776,7 @@ static void test_report(void **state)
 	const char *s;
 
 	fx_out_open(&t->out);
-	render_text__report(t->out.f, f, false, &t->names);
+	render_text__report(t->out.f, f, false, &t->f.names);
 	s = fx_out_close(&t->out);
 	assert_string_equal(fx_line(s, 0, buf, sizeof(buf)),
 			    "=== report: 3 dropped paths (39 of 40 packets) ===");
@@ -737,7 +788,7 @@ static void test_report(void **state)
 	free(t->out.buf);
 
 	fx_out_open(&t->out);
-	render_text__report(t->out.f, f, true, &t->names);
+	render_text__report(t->out.f, f, true, &t->f.names);
 	s = fx_out_close(&t->out);
 	assert_string_equal(
 		fx_line(s, 0, buf, sizeof(buf)),
@@ -757,7 +808,7 @@ static void test_report_no_drops(void **state)
 
 	fold_one(t, f, ev, n);
 	fx_out_open(&t->out);
-	render_text__report(t->out.f, f, false, &t->names);
+	render_text__report(t->out.f, f, false, &t->f.names);
 	assert_string_equal(fx_out_close(&t->out),
 			    "=== report: no dropped packets (1 packets seen) ===\n");
 	flows__free(f);
@@ -921,6 +972,7 @@ int main(void)
 		T(test_xfrm_from_netfilter_flags),
 		T(test_json_netfilter_drop),
 		T(test_json_nat),
+		T(test_json_compact),
 		T(test_json_nat_ipv6_tcp),
 		T(test_json_odd_device_name),
 		T(test_json_unparsed_and_incomplete),

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Diagnosis of a finished path (see diagnose.h). The rules, first match:
+ *
+ *   not dropped (or held)              no cause
+ *   an xfrm counter moved              by counter: XfrmInNoStates sa_missing,
+ *                                      ...ProtoError/Mismatch sa_mismatch,
+ *                                      ...SeqError replay, ...Expired/Invalid
+ *                                      sa_expired, XfrmOutNoStates/Acquire/
+ *                                      NoQueueSpace sa_not_established,
+ *                                      policy counters policy_block
+ *   netfilter dropped it               IKE (UDP 500, 4500 without SPI)
+ *                                      ike_blocked; ESP (50, 4500 with SPI)
+ *                                      esp_blocked; decrypted before
+ *                                      firewall_after_decrypt; else
+ *                                      firewall_drop
+ *   drop reason                        XFRM_POLICY policy_block, NO_SOCKET,
+ *                                      IP_RPFILTER, NEIGH_*, PKT_TOO_BIG, no
+ *                                      route; no route or host unreachable
+ *                                      after the FIB found a route for a
+ *                                      received packet: forwarding_disabled;
+ *                                      else kernel_drop
+ *
+ * Leaks (NAT before the policy, a reply via the default route) need the
+ * policies: not judged here yet.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include "diagnose.h"
+
+#define IKE_PORT 500
+#define NAT_T_PORT 4500
+#define RTN_UNICAST_ 1	/* <linux/rtnetlink.h> RTN_UNICAST, stable uapi */
+
+const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
+	[GW_CAUSE_FIREWALL_DROP] = { "firewall_drop",
+		"a firewall rule dropped the packet",
+		"find the rule at that hook in that namespace (nft list ruleset, iptables-save); "
+		"table and chain are named where the probe could see them" },
+	[GW_CAUSE_IKE_BLOCKED] = { "ike_blocked",
+		"IKE (UDP 500/4500) is dropped by a firewall: the IKE SA cannot come up",
+		"allow UDP 500 and 4500 between the two gateways: INPUT and OUTPUT on both, "
+		"FORWARD on every firewall between them" },
+	[GW_CAUSE_ESP_BLOCKED] = { "esp_blocked",
+		"ESP is dropped by a firewall: the tunnel may be up but carries nothing",
+		"allow IP protocol 50 (ESP), or UDP 4500 when NAT traversal is on, between the "
+		"two gateways" },
+	[GW_CAUSE_FIREWALL_AFTER_DECRYPT] = { "firewall_after_decrypt",
+		"a firewall dropped the packet after IPsec decrypted it",
+		"decrypted packets cross the hooks again with their inner addresses: accept the "
+		"tunnelled subnets (nft: meta ipsec exists accept; iptables: -m policy --dir in "
+		"--pol ipsec -j ACCEPT)" },
+	[GW_CAUSE_SA_NOT_ESTABLISHED] = { "sa_not_established",
+		"an IPsec policy requires encryption but no SA exists: IKE has not finished, or "
+		"failed",
+		"check the IKE daemon (swanctl --list-sas, ipsec status, its log) and the "
+		"ike_* causes of UDP 500/4500 on both gateways" },
+	[GW_CAUSE_SA_MISSING] = { "sa_missing",
+		"ESP arrived for an SPI this host has no SA for",
+		"the peer still uses an SA this side deleted or never installed: compare "
+		"ip xfrm state on both ends and re-establish the IKE SA" },
+	[GW_CAUSE_SA_MISMATCH] = { "sa_mismatch",
+		"decryption or the integrity check failed: the two ends' keys or algorithms differ",
+		"compare proposals and pre-shared keys or certificates on both ends; with manual "
+		"keys, compare ip xfrm state (enc/auth keys) on both" },
+	[GW_CAUSE_SA_EXPIRED] = { "sa_expired",
+		"the SA had expired or was being replaced when the packet used it",
+		"check the SA lifetimes (ip xfrm state, lifetime) and re-key margins on both ends: "
+		"far shorter than configured means flapping" },
+	[GW_CAUSE_REPLAY] = { "replay",
+		"the ESP sequence number is outside the replay window (replayed, reordered or "
+		"duplicated)",
+		"look for duplication or reordering between the gateways, or an SA reused after "
+		"a restart; a larger replay window tolerates reordering" },
+	[GW_CAUSE_POLICY_BLOCK] = { "policy_block",
+		"an IPsec policy rejects the packet (a block policy, no matching policy, or an SA "
+		"that does not match the policy's template)",
+		"ip xfrm policy in that namespace: look for action block, or a selector or "
+		"template that does not match this traffic" },
+	[GW_CAUSE_NO_ROUTE] = { "no_route",
+		"no route to the destination",
+		"ip route get DESTINATION in that namespace; add the route (or the tunnel's)" },
+	[GW_CAUSE_FORWARDING_DISABLED] = { "forwarding_disabled",
+		"the packet had to be forwarded, but IP forwarding is off on this host",
+		"sysctl net.ipv4.ip_forward=1 (IPv6: net.ipv6.conf.all.forwarding=1) in that "
+		"namespace" },
+	[GW_CAUSE_RP_FILTER] = { "rp_filter",
+		"reverse-path filter: the source is not routed back through the interface the "
+		"packet came in on",
+		"fix the route back to the source, or set net.ipv4.conf.DEV.rp_filter=2 (loose)" },
+	[GW_CAUSE_NEIGH_FAILED] = { "neigh_failed",
+		"the next hop never answered ARP / neighbour discovery",
+		"check that the route's gateway is up and on that link (ip neigh show; ping it)" },
+	[GW_CAUSE_MTU_EXCEEDED] = { "mtu_exceeded",
+		"the packet is larger than the path MTU and may not be fragmented",
+		"lower the MTU or clamp the TCP MSS on the tunnel, and let ICMP \"fragmentation "
+		"needed\" / \"packet too big\" back to the sender" },
+	[GW_CAUSE_NO_SOCKET] = { "no_socket",
+		"nothing listens on the destination port",
+		"start the service, or check the port (ss -lnu / ss -lnt in that namespace)" },
+	[GW_CAUSE_KERNEL_DROP] = { "kernel_drop",
+		"the kernel dropped the packet",
+		"the drop reason and location name the check that failed" },
+};
+
+static void evidence(struct gw_diagnosis *d, const char *fmt, const char *a, const char *b)
+{
+	if (d->n_evidence >= GW_DIAG_EVIDENCE)
+		return;
+	snprintf(d->evidence[d->n_evidence++], sizeof(d->evidence[0]), fmt, a, b ? b : "");
+}
+
+static bool port_is(const struct gw_tuple *t, unsigned port)
+{
+	return t->proto == IPPROTO_UDP && (ntohs(t->sport) == port || ntohs(t->dport) == port);
+}
+
+/* IKE: UDP 500, or UDP 4500 with the non-ESP marker (no SPI read). */
+static bool is_ike(const struct gw_tuple *t)
+{
+	return port_is(t, IKE_PORT) || (port_is(t, NAT_T_PORT) && !t->spi);
+}
+
+static bool is_esp(const struct gw_tuple *t)
+{
+	return t->proto == IPPROTO_ESP || (port_is(t, NAT_T_PORT) && t->spi);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return s && !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool ends(const char *s, const char *suffix)
+{
+	size_t n = s ? strlen(s) : 0, m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* The cause an xfrm counter names, NONE for one that names no cause. */
+static enum gw_cause cause_of_mib(const char *mib)
+{
+	if (!mib)
+		return GW_CAUSE_NONE;
+	if (!strcmp(mib, "XfrmInNoStates"))
+		return GW_CAUSE_SA_MISSING;
+	if (ends(mib, "StateProtoError") || ends(mib, "StateMismatch"))
+		return GW_CAUSE_SA_MISMATCH;
+	if (ends(mib, "StateSeqError"))
+		return GW_CAUSE_REPLAY;
+	if (ends(mib, "StateExpired") || ends(mib, "StateInvalid"))
+		return GW_CAUSE_SA_EXPIRED;
+	if (!strcmp(mib, "XfrmOutNoStates") || !strcmp(mib, "XfrmAcquireError") ||
+	    !strcmp(mib, "XfrmOutNoQueueSpace"))
+		return GW_CAUSE_SA_NOT_ESTABLISHED;
+	if (strstr(mib, "Pol") || ends(mib, "TmplMismatch") || !strcmp(mib, "XfrmFwdHdrError"))
+		return GW_CAUSE_POLICY_BLOCK;
+	return GW_CAUSE_NONE;
+}
+
+/* Whether the packet came in on a device (an rx step). */
+static bool received(const struct gw_packet *p)
+{
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].kind == GW_EV_RX)
+			return true;
+	return false;
+}
+
+static enum gw_cause cause_of_reason(const struct gw_packet *p, const char *reason,
+				     const char *location)
+{
+	/* IPv6's neighbour layer frees without a reason (6.1-6.18). */
+	if (starts(location, "neigh_invalidate") || starts(location, "ndisc_error_report"))
+		return GW_CAUSE_NEIGH_FAILED;
+	if (!reason)
+		return GW_CAUSE_KERNEL_DROP;
+	if (!strcmp(reason, "XFRM_POLICY"))
+		return GW_CAUSE_POLICY_BLOCK;
+	if (!strcmp(reason, "NO_SOCKET"))
+		return GW_CAUSE_NO_SOCKET;
+	if (!strcmp(reason, "IP_RPFILTER"))
+		return GW_CAUSE_RP_FILTER;
+	if (starts(reason, "NEIGH_"))
+		return GW_CAUSE_NEIGH_FAILED;
+	if (!strcmp(reason, "PKT_TOO_BIG"))
+		return GW_CAUSE_MTU_EXCEEDED;
+	/* A received packet whose FIB lookup found a unicast route, then
+	 * "no route" / "host unreachable" (ip_error): the input path refuses
+	 * to forward (6.1-6.18: EHOSTUNREACH when forwarding is off). */
+	if ((!strcmp(reason, "IP_INNOROUTES") || !strcmp(reason, "IP_INADDRERRORS")) &&
+	    p->route && !p->route->route.err &&
+	    (p->route->route.type == RTN_UNICAST_ || !p->route->route.type) && received(p))
+		return GW_CAUSE_FORWARDING_DISABLED;
+	if (!strcmp(reason, "IP_INNOROUTES") || !strcmp(reason, "IP_OUTNOROUTES") ||
+	    !strcmp(reason, "IPV6_NOROUTE"))
+		return GW_CAUSE_NO_ROUTE;
+	return GW_CAUSE_KERNEL_DROP;
+}
+
+/* Whether IPsec decrypted the packet before step `until`. */
+static bool decrypted_before(const struct gw_packet *p, const struct gw_event *until)
+{
+	for (const struct gw_event *ev = p->steps; ev < until; ev++)
+		if ((ev->kind == GW_EV_XFRM_IN && !ev->xfrm.err) || (ev->flags & GW_EVF_SECPATH))
+			return true;
+	return false;
+}
+
+static const struct gw_event *drop_step(const struct gw_packet *p)
+{
+	for (size_t i = p->n_steps; !p->drop && i--;)
+		if (p->steps[i].kind == GW_EV_DROP)
+			return &p->steps[i];
+	return p->drop;
+}
+
+void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
+{
+	struct gw_diagnosis *d = &p->diag;
+	const struct gw_event *x = packet__xfrm_step(p), *drop = drop_step(p);
+	const char *reason = NULL, *mib_name = NULL;
+	__u32 mib = x ? x->xfrm.mib : 0;
+	char buf[32];
+
+	memset(d, 0, sizeof(*d));
+	d->hook = -1;
+	if (p->outcome != GW_OUT_DROPPED || !p->n_steps)
+		return;
+	d->at = drop ?: (x && x->xfrm.err ? x : &p->steps[p->n_steps - 1]);
+	if (!mib && drop)
+		mib = drop->drop.xfrm_mib;
+	if (drop)
+		reason = packet__reason_name(n, drop->drop.reason);
+	if (mib)
+		mib_name = packet__xfrm_mib_name(n, mib, buf, sizeof(buf));
+	if (reason)
+		evidence(d, "drop reason %s%s", reason, NULL);
+	if (mib_name) {
+		evidence(d, "xfrm counter %s%s", mib_name, NULL);
+		d->cause = cause_of_mib(mib_name);
+		if (d->cause && x && x->xfrm.err)
+			d->at = x;
+	}
+	if (!d->cause && (p->verdicts & (1u << GW_V_NETFILTER_DROP))) {
+		const struct gw_tuple *t = drop && drop->tuple.family ? &drop->tuple : &p->flow;
+
+		d->hook = p->nf_drop_hook;
+		if (d->hook >= 0)
+			evidence(d, "netfilter hook %s%s", gw_hook_name((unsigned)d->hook), NULL);
+		if (drop && drop->drop.table[0])
+			evidence(d, "table %.16s chain %.16s", drop->drop.table, drop->drop.chain);
+		if (is_ike(t) || is_ike(&p->flow)) {
+			d->cause = GW_CAUSE_IKE_BLOCKED;
+			evidence(d, "UDP %s%s: IKE", port_is(t, IKE_PORT) ? "500" : "4500", NULL);
+		} else if (is_esp(t) || is_esp(&p->flow)) {
+			d->cause = GW_CAUSE_ESP_BLOCKED;
+			evidence(d, "%s%s", t->proto == IPPROTO_ESP ? "ESP" : "ESP in UDP 4500", NULL);
+		} else if (decrypted_before(p, d->at)) {
+			d->cause = GW_CAUSE_FIREWALL_AFTER_DECRYPT;
+			evidence(d, "decrypted before the drop%s%s", "", NULL);
+		} else {
+			d->cause = GW_CAUSE_FIREWALL_DROP;
+		}
+	}
+	if (!d->cause && (p->verdicts & (1u << GW_V_POLICY_DROP))) {
+		/* Without an xfrm probe (tracepoint strategy) no counter says
+		 * which: the kernel's ACQUIRE for this flow does. */
+		if (n && n->xfrm_acquired &&
+		    n->xfrm_acquired(n->ctx, d->at->netns, p->flow.family, p->flow.saddr,
+				     p->flow.daddr, d->at->ts_ns)) {
+			d->cause = GW_CAUSE_SA_NOT_ESTABLISHED;
+			evidence(d, "xfrm ACQUIRE for this flow: no SA yet%s%s", "", NULL);
+		} else {
+			d->cause = GW_CAUSE_POLICY_BLOCK;
+		}
+	}
+	if (!d->cause) {
+		char loc[128] = "";
+
+		if (drop && drop->drop.location)
+			packet__location(n, drop->drop.location, loc, sizeof(loc));
+		d->cause = cause_of_reason(p, reason, loc);
+		if (d->cause == GW_CAUSE_KERNEL_DROP && loc[0])
+			evidence(d, "at %s%s", loc, NULL);
+	}
+	if (d->cause == GW_CAUSE_FORWARDING_DISABLED)
+		evidence(d, "the route lookup found a route (table %s)%s",
+			 packet__table_name(n, p->route->route.table, buf, sizeof(buf)), NULL);
+}
