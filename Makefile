@@ -35,8 +35,11 @@ SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 SANFLAGS := $(if $(SAN),$(SANITIZERS))
 # Sanitizer builds also check that every literal JSON member name is plain.
 SANDEFS := $(if $(SAN),-DJW_CHECK_NAMES)
+# user/ by pipeline stage; every folder is on the include path, so
+# includes stay "x.h".
+USER_DIRS := user/load user/trace user/path user/out user/ipsec user/monitor user/sys
 USER_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(SANDEFS) -std=gnu11 -D_GNU_SOURCE \
-	-I$(OUTPUT) -Ibpf -Iuser
+	-I$(OUTPUT) -Ibpf -Iuser $(addprefix -I,$(USER_DIRS))
 # libmicrohttpd serves gwtrace monitor's /metrics on its own thread.
 LDLIBS := -lbpf -lelf -lz -lmnl -lmicrohttpd -lpthread
 LDFLAGS += $(SANFLAGS)
@@ -53,8 +56,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
 # first, since libbpf 1.1's linker mis-places externs resolved later.
 BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(sort $(wildcard user/*.c))
+USER_SRCS := $(sort $(wildcard user/*.c user/*/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+USER_OBJ_DIRS := $(OUTPUT)/user $(patsubst user/%,$(OUTPUT)/user/%,$(USER_DIRS))
 LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -87,7 +91,7 @@ $(SKEL): $(OUTPUT)/gwtrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name gwtrace_bpf > $@
 
 # Every user object may include the skeleton; generate it first.
-$(OUTPUT)/user/%.o: user/%.c $(SKEL) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(SKEL) | $(USER_OBJ_DIRS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -96,7 +100,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) \
 		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
+$(OUTPUT)/bpf $(USER_OBJ_DIRS) $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 # Unit tests and end-to-end tests run against an ASan/UBSan build.
@@ -188,5 +192,5 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) gwtrace
 
--include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d \
-	$(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d \
+	$(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)

@@ -34,7 +34,7 @@ enum gw_event_kind {
 
 /*
  * Logical probes. Each may be implemented by several strategies; the loader
- * (user/attach.c) picks one per probe. Index into the stats map.
+ * (user/load/attach.c) picks one per probe. Index into the stats map.
  */
 enum gw_probe_id {
 	GW_PROBE_RX,		/* skb:rx */

@@ -74,7 +74,7 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 		return;
 	xfrm_mib = xfrm_mib_recorded(skb);
 	/*
-	 * Monitor mode counts what trace mode calls a drop (user/packet.c,
+	 * Monitor mode counts what trace mode calls a drop (user/path/packet.c,
 	 * packet__drop_step_is_drop), with no tracking to lean on: a free
 	 * without a reason is one only when an xfrm probe recorded its cause
 	 * (6.1's xfrm_input fails that way; GSO frees its originals that way

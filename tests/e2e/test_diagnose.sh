@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Diagnosis: the cause of a death in the operator's words (user/diagnose.c),
+# Diagnosis: the cause of a death in the operator's words (user/path/diagnose.c),
 # for the causes a host without ESP can show; the other scenarios assert
 # theirs where they are (netfilter, route, held, xfrm, IPsec lab tests).
 # Run: tests/run.sh -k diagnose, or tests/e2e/test_diagnose.sh TEST.
