@@ -211,6 +211,8 @@ test_monitor_drop_storm_bounded() {
 	jq -e --argjson l "$limit" '.[0] == $l and all(.[]; . <= $l) and length <= 2' \
 		<<<"$windows" >/dev/null ||
 		gwt__check_failed "want exactly --drop-limit $limit NETFILTER_DROP lines for the flow per kernel window (one or two windows); got $windows"
+	jq -e -s 'length > 0 and all(.[]; .diagnosis.cause == "firewall_drop")' <<<"$lines" >/dev/null ||
+		gwt__check_failed "drop-log lines of the nft drop should carry diagnosis.cause firewall_drop: $(jq -c -s 'map(.diagnosis.cause) | unique' <<<"$lines")"
 	dropped=$(mon_summary .packets.dropped)
 	logged=$(gw_packets | wc -l)
 	log "flood sent $FLOOD_SENT; summary: $(mon_summary)"

@@ -55,6 +55,7 @@ vm_suite_run() {
 vm__note_pin() {
 	local missed
 	missed=$(sed -n 's/^VMLAB_PIN_MISSED=//p' "${GWTRACE_VMLAB_CACHE:-/var/cache/gwtrace-vmlab}/lab.env" 2>/dev/null) || true
+	missed=${missed//[\"\']/}	# lab.env quotes its values: '' is none
 	[[ -z $missed ]] ||
 		note "warning: the pinned guest kernel $missed is not available from apt; the newest was used (scripts/vmlab/prepare.sh)"
 }
