@@ -111,7 +111,7 @@ static const struct argp_option cli_opts[] = {
 	{ "dst", CLI_OPT_DST, "ADDR[/LEN]", 0,
 	  "Packets to this address or prefix", 1 },
 	{ "proto", CLI_OPT_PROTO, "PROTO", 0,
-	  "icmp, tcp, udp, esp, ah, gre, icmpv6 or a number 0..255", 1 },
+	  "icmp, tcp, udp, esp, ah, gre, icmpv6, sctp, ipip, ipv6, comp or a number 0..255", 1 },
 	{ "port", CLI_OPT_PORT, "PORT", 0,
 	  "TCP/UDP source or destination port", 1 },
 	{ "iface", CLI_OPT_IFACE, "NAME", 0,
@@ -294,7 +294,7 @@ static error_t cli__parse_filter(struct cli_ctx *ctx, int key, const char *arg)
 	case CLI_OPT_PROTO:
 		if (filter__parse_proto(arg, &f->proto))
 			return cli__bad_value(ctx, key, "protocol", arg,
-				"use icmp, tcp, udp, esp, ah, gre, icmpv6 or 0..255");
+				"use icmp, tcp, udp, esp, ah, gre, icmpv6, sctp, ipip, ipv6, comp or 0..255");
 		f->flags |= GW_F_PROTO;
 		return 0;
 	case CLI_OPT_PORT:

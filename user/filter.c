@@ -14,20 +14,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include "filter.h"
+#include "packet.h"
 
-static const struct {
-	const char *name;
-	__u8 proto;
-} filter_protos[] = {
-	{ "icmp", IPPROTO_ICMP },
-	{ "tcp", IPPROTO_TCP },
-	{ "udp", IPPROTO_UDP },
-	{ "gre", IPPROTO_GRE },
-	{ "esp", IPPROTO_ESP },
-	{ "ah", IPPROTO_AH },
-	{ "icmpv6", IPPROTO_ICMPV6 },
-};
-#define FILTER_NPROTOS (sizeof(filter_protos) / sizeof(filter_protos[0]))
 
 /* Plain decimal, digits only (no sign, space or base prefix), <= max. */
 int filter__parse_dec(const char *s, unsigned long max, unsigned long *out)
@@ -93,9 +81,9 @@ int filter__parse_proto(const char *s, __u8 *out)
 	unsigned long v;
 	size_t i;
 
-	for (i = 0; i < FILTER_NPROTOS; i++) {
-		if (!strcasecmp(s, filter_protos[i].name)) {
-			*out = filter_protos[i].proto;
+	for (i = 0; i < gw_n_proto_names; i++) {
+		if (!strcasecmp(s, gw_proto_names[i].name)) {
+			*out = gw_proto_names[i].proto;
 			return 0;
 		}
 	}
@@ -254,9 +242,9 @@ const char *filter__describe(const struct gw_filter *f, char *buf, size_t len)
 	if (f->flags & GW_F_PROTO) {
 		const char *name = NULL;
 
-		for (i = 0; i < FILTER_NPROTOS; i++)
-			if (filter_protos[i].proto == f->proto)
-				name = filter_protos[i].name;
+		for (i = 0; i < gw_n_proto_names; i++)
+			if (gw_proto_names[i].proto == f->proto)
+				name = gw_proto_names[i].name;
 		if (name)
 			filter__append(buf, len, &off, "proto %s", name);
 		else

@@ -11,7 +11,7 @@
 int filter__parse_prefix(const char *s, struct gw_prefix *out);
 /* Plain decimal, digits only (no sign, space or base prefix), <= max. */
 int filter__parse_dec(const char *s, unsigned long max, unsigned long *out);
-/* "icmp", "tcp", "udp", "esp", "ah", "icmpv6", "gre", or 0..255. */
+/* A name of gw_proto_names ("icmp", "tcp", "udp", "esp", "icmpv6", ...), or 0..255. */
 int filter__parse_proto(const char *s, __u8 *out);
 /* 1..65535 */
 int filter__parse_port(const char *s, __u16 *out);

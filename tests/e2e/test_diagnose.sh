@@ -50,22 +50,28 @@ test_ike_and_esp_blocked() {
 	expect '.diagnosis == null' "no diagnosis on a healthy path" .diagnosis
 }
 
-# The gateway does not forward (ip_forward=0) although it has the route:
-# forwarding_disabled, not no_route.
+# The gateway does not forward (ip_forward=0, IPv6 forwarding=0) although
+# it has the route: forwarding_disabled, not no_route; IPv4 and IPv6.
 test_forwarding_disabled() {
-	require_drop_reason IP_INNOROUTES
-	topo_standard
+	local dst src
+	require_drop_reason IP_INADDRERRORS
+	topo_standard6
 	topo_check_reach 10.2.0.2
+	ns_check_reach "$NS_C" fd00:2::2
 	ns_sysctl "$NS_GW" net/ipv4/ip_forward 0
-	GWT_FOCUS=$(flow_is 10.1.0.2 10.2.0.2)
-	gw_start --host 10.2.0.2
-	ping_from "$NS_C" 10.2.0.2 2
-	gw_stop
-	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.proto == \"icmp\"" \
-		"ping 10.1.0.2 -> 10.2.0.2 (gateway with ip_forward=0)"
-	expect_eq .outcome dropped
-	expect_cause forwarding_disabled
-	expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "at the gateway" .diagnosis.at
+	ns_sysctl "$NS_GW" net/ipv6/conf/all/forwarding 0
+	for dst in 10.2.0.2 fd00:2::2; do
+		if [[ $dst == *:* ]]; then src=fd00:1::2; else src=10.1.0.2; fi
+		GWT_FOCUS=$(flow_is "$src" "$dst")
+		gw_start --host "$dst"
+		ping_from "$NS_C" "$dst" 2
+		gw_stop
+		pick_packets "$(flow_is "$src" "$dst") and (.flow.icmp_type == 8 or .flow.icmp_type == 128)" \
+			"ping $src -> $dst (gateway with forwarding off)"
+		expect_eq .outcome dropped
+		expect_cause forwarding_disabled
+		expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "at the gateway" .diagnosis.at
+	done
 }
 
 # A source the gateway routes back elsewhere, strict rp_filter: rp_filter.
@@ -100,6 +106,26 @@ test_udp_no_socket() {
 			"UDP to $dst:7 (closed)"
 		expect_cause no_socket
 		expect ".diagnosis.at.netns == $(ns_inode "$NS_SRV")" "at the server" .diagnosis.at
+	done
+}
+
+# A packet larger than the gateway's WAN MTU, "don't fragment" (IPv4) or
+# IPv6 (routers never fragment): mtu_exceeded, at the gateway; v4 and v6.
+test_mtu_exceeded() {
+	local dst
+	require_drop_reason PKT_TOO_BIG
+	topo_standard6
+	ip -n "$NS_GW" link set veth-wan mtu 1280
+	for dst in 10.2.0.2 fd00:2::2; do
+		GWT_FOCUS=".flow.dst == \"$dst\""
+		gw_start --host "$dst"
+		ip netns exec "$NS_C" ping -n -q -c 1 -W 1 -M "do" -s 1400 "$dst" >/dev/null 2>&1 || true
+		gw_stop
+		pick_packets ".flow.dst == \"$dst\" and (.flow.icmp_type == 8 or .flow.icmp_type == 128)" \
+			"1428-byte echo request to $dst through a 1280-byte link"
+		expect_eq .drop.reason PKT_TOO_BIG
+		expect_cause mtu_exceeded
+		expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "at the gateway" .diagnosis.at
 	done
 }
 

@@ -256,6 +256,8 @@ test_monitor_prometheus_scrape() {
 	bad=$(jq -c --arg loc "$loc" '[.data.result[].metric | select(.location != $loc)]' <<<"$PROM_ANSWER")
 	[[ -n $loc && $bad == "[]" ]] ||
 		gwt__check_failed "drop series' location label is not \"$loc\" (the drop log's function): $bad"
+	bad=$(jq -c '[.data.result[].metric | select(.cause != "firewall_drop")]' <<<"$PROM_ANSWER")
+	[[ $bad == "[]" ]] || gwt__check_failed "nft drop series not labelled cause=\"firewall_drop\": $bad"
 	prom_expect "sum(gwtrace_packets_total{fate=\"forwarded\",netns=\"$NS_GW\"})" 6 \
 		"the gateway forwarded the 3 accepted requests and their 3 replies"
 	prom_expect 'up{job="gwtrace"}' 1 "the scrape target is up"

@@ -36,11 +36,13 @@
 #define FX_R_NEIGH_FAILED 22
 #define FX_R_PKT_TOO_BIG 23
 #define FX_R_TCP_CSUM 24
+#define FX_R_IP_INADDRERRORS 25
 #define FX_R_UNKNOWN 77 /* no name in this kernel */
 
 #define FX_LOC_NFT 0xffffffff81a003a8ULL  /* nft_do_chain+0x3a8 */
 #define FX_LOC_NFT2 0xffffffff81a00400ULL /* nft_do_chain+0x400 */
 #define FX_LOC_FWD 0xffffffff81b00010ULL  /* ip_forward+0x10 */
+#define FX_LOC_FWD6 0xffffffff81b0068eULL /* ip6_forward+0x68e */
 #define FX_LOC_GSO 0xffffffff81c00020ULL  /* skb_segment+0x20 */
 #define FX_LOC_XFRM 0xffffffff81d00030ULL /* xfrm_input+0x30 */
 
@@ -75,6 +77,8 @@ static inline const char *fx_reason(void *ctx, __u32 reason)
 		return "PKT_TOO_BIG";
 	case FX_R_TCP_CSUM:
 		return "TCP_CSUM";
+	case FX_R_IP_INADDRERRORS:
+		return "IP_INADDRERRORS";
 	}
 	return NULL;
 }
@@ -91,6 +95,9 @@ static inline const char *fx_location(void *ctx, __u64 addr, char *buf, size_t l
 		break;
 	case FX_LOC_FWD:
 		snprintf(buf, len, "ip_forward+0x10");
+		break;
+	case FX_LOC_FWD6:
+		snprintf(buf, len, "ip6_forward+0x68e");
 		break;
 	case FX_LOC_GSO:
 		snprintf(buf, len, "skb_segment+0x20");

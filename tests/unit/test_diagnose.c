@@ -205,6 +205,31 @@ static void test_drop_reasons(void **state)
 	assert_cause(reason_case(t, FX_R_UNKNOWN, true), GW_CAUSE_KERNEL_DROP);
 }
 
+/* What monitor's counters know: reason, counter, location, protocol. */
+static void test_facts_of_a_counter(void **state)
+{
+	struct gw_tuple esp = { .family = AF_INET, .proto = IPPROTO_ESP };
+	struct gw_tuple udp = { .family = AF_INET, .proto = IPPROTO_UDP };
+	struct gw_drop_facts f = { .reason = "NETFILTER_DROP", .netfilter = true, .t = &esp };
+
+	(void)state;
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_ESP_BLOCKED);
+	f.t = &udp;	/* no ports: IKE cannot be told from other UDP */
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_FIREWALL_DROP);
+	f = (struct gw_drop_facts){ .reason = "NOT_SPECIFIED", .location = "neigh_invalidate" };
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_NEIGH_FAILED);
+	f = (struct gw_drop_facts){ .reason = "XFRM_POLICY", .policy = true,
+				    .xfrm_mib = "XfrmInStateProtoError" };
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_SA_MISMATCH);
+	/* IPv6 has no FIB probe: ip6_forward's "address error" is forwarding. */
+	f = (struct gw_drop_facts){ .reason = "IP_INADDRERRORS", .location = "ip6_forward+0x68e" };
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_FORWARDING_DISABLED);
+	f.location = "ip6_rcv_core+0x10";
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
+	f = (struct gw_drop_facts){ 0 };	/* nothing known */
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
+}
+
 /* Every cause has an id, a text and advice; ids are distinct. */
 static void test_table_complete(void **state)
 {
@@ -231,6 +256,7 @@ int main(void)
 		T(test_firewall_after_decrypt),
 		T(test_xfrm_counters),
 		T(test_drop_reasons),
+		T(test_facts_of_a_counter),
 		T(test_table_complete),
 	};
 

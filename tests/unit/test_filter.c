@@ -416,10 +416,10 @@ static void test_describe(void **state)
 	f.src = prefix("10.1.2.3/16");
 	f.dst = prefix("fd00::/64");
 	f.port = 4500;
-	f.proto = 132;
+	f.proto = 132;	/* named in the one protocol table (packet.c) */
 	f.netns = 4026531840u;
 	assert_string_equal(filter__describe(&f, buf, sizeof(buf)),
-			    "src 10.1.0.0/16 and dst fd00::/64 and proto 132 "
+			    "src 10.1.0.0/16 and dst fd00::/64 and proto sctp "
 			    "and port 4500 and netns 4026531840");
 
 	/* Truncates, always terminated. */
@@ -427,6 +427,10 @@ static void test_describe(void **state)
 	filter__describe(&f, tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 	assert_memory_equal(tiny, "src 10.1.0.", sizeof(tiny));
+
+	f.flags = GW_F_PROTO;
+	f.proto = 200;	/* no name: the number */
+	assert_string_equal(filter__describe(&f, buf, sizeof(buf)), "proto 200");
 }
 
 int main(void)

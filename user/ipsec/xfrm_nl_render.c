@@ -12,6 +12,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include "json_writer.h"
+#include "packet.h"
 #include "xfrm_nl_priv.h"
 
 static const char *const event_names[] = {
@@ -60,35 +61,9 @@ static const char *prefix_str(__u16 family, const xfrm_address_t *a, __u8 plen, 
 /* 0 and 255 both mean "any" where they are wildcards (selectors, flush). */
 static const char *proto_str(__u8 proto, char *buf)
 {
-	switch (proto) {
-	case 0:
-	case 255:
+	if (proto == 0 || proto == 255)
 		return "any";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_IPIP:
-		return "ipip";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_IPV6:
-		return "ipv6";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	case IPPROTO_AH:
-		return "ah";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_COMP:
-		return "comp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	}
-	sprintf(buf, "%u", proto);
-	return buf;
+	return gw_proto_name(proto, buf, 8);	/* callers' buffers: 8 bytes */
 }
 
 static const char *mode_str(__u8 mode)

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "packet.h"
 #include "gwtrace.skel.h"
 #include "kfeat.h"
 #include "log.h"
@@ -69,16 +70,6 @@ static int capture_print(enum libbpf_print_level lvl, const char *fmt, va_list a
 				 "%.*s", (int)(q - p), p);
 	}
 	return log__libbpf_vprint(lvl, fmt, ap);
-}
-
-const char *attach__strategy_name(enum gw_strategy s)
-{
-	switch (s) {
-	case GW_STRAT_FENTRY: return "fentry";
-	case GW_STRAT_KPROBE: return "kprobe";
-	case GW_STRAT_TRACEPOINT: return "tracepoint";
-	default: return "none";
-	}
 }
 
 static enum gw_strategy mode_strategy(enum gw_mode m)
@@ -158,7 +149,7 @@ static void choose(struct gw_attach *a, enum gw_mode mode)
 			     im->strategy != GW_STRAT_TRACEPOINT)) {
 				snprintf(ps->why[i], sizeof(ps->why[i]),
 					 "not tried (--mode %s)",
-					 attach__strategy_name(forced));
+					 packet__strategy_name(forced));
 				continue;
 			}
 			if (!impl_available(a->kfeat, im, ps->why[i], sizeof(ps->why[i]))) {
@@ -481,7 +472,7 @@ void attach__print_strategies(const struct gw_attach *a, FILE *f)
 		if (!ps->attached)
 			continue;
 		fprintf(f, "%s%s=%s", sep, gw_probe_defs[p].name,
-			attach__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy));
+			packet__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy));
 		sep = " ";
 	}
 }
@@ -502,7 +493,7 @@ const char *attach__refused(const struct gw_attach *a, size_t i)
 		if (k == ps->impl && ps->attached)
 			continue;
 		off += snprintf(out + off, off < len ? len - off : 0, "%s%s: %s",
-				off ? "; " : "", attach__strategy_name(d->impls[k].strategy),
+				off ? "; " : "", packet__strategy_name(d->impls[k].strategy),
 				ps->why[k][0] ? ps->why[k] : "not tried");
 	}
 	if (d->no_tracepoint && off < len)
@@ -543,7 +534,7 @@ const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n)
 		reps[p] = (struct gw_probe_report){
 			.name = gw_probe_defs[p].name,
 			.strategy = ps->attached ?
-				attach__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy) :
+				packet__strategy_name(gw_probe_defs[p].impls[ps->impl].strategy) :
 				"none",
 			.detail = ps->attached ? ps->detail : attach__refused(a, p),
 			.attached = ps->attached,

@@ -72,6 +72,4 @@ const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n);
 /* Why the strategies not used for probe i were not used ("" if none). */
 const char *attach__refused(const struct gw_attach *a, size_t i);
 
-const char *attach__strategy_name(enum gw_strategy s);
-
 #endif /* GW_ATTACH_H */

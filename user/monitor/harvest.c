@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "diagnose.h"
 #include "harvest.h"
 #include "log.h"
 #include "metrics.h"
@@ -99,11 +100,30 @@ struct key_names {
 	char reason[32];	/* drop reason, its number if unnamed; "" if no drop */
 	char location[128];	/* function of the drop site; "" if no drop */
 	char xfrm_error[48];	/* "XfrmInNoStates"; "" if none */
+	const char *cause;	/* diagnose.c's id from the drop alone; "" if none */
 	char netns[32];		/* `ip netns` name, else the inode */
 	bool netns_named;
 	char proto[16];		/* "" if not IP */
 	char ifname[GW_IFNAMSIZ + 1];
 };
+
+/* The cause of a counted drop, from what the key holds: no ports (IKE on
+ * UDP is firewall_drop here), no route, no history (diagnose.h). */
+static const char *key_cause(const struct gw_mon_key *k, const char *reason,
+			     const struct key_names *kn)
+{
+	struct gw_tuple t = { .family = k->family, .proto = k->proto };
+	struct gw_drop_facts f = {
+		.reason = reason,
+		.xfrm_mib = kn->xfrm_error[0] ? kn->xfrm_error : NULL,
+		.location = kn->location,
+		.t = &t,
+		.netfilter = reason && !strcmp(reason, "NETFILTER_DROP"),
+		.policy = reason && !strcmp(reason, "XFRM_POLICY"),
+	};
+
+	return gw_causes[diagnose__cause(&f)].id ?: "";
+}
 
 static void key_names(struct harvest *h, const struct gw_mon_key *k, struct key_names *kn)
 {
@@ -111,6 +131,7 @@ static void key_names(struct harvest *h, const struct gw_mon_key *k, struct key_
 	char pbuf[16];
 
 	memset(kn, 0, sizeof(*kn));
+	kn->cause = "";
 	memcpy(kn->ifname, k->ifname, GW_IFNAMSIZ);
 	kn->netns_named = name != NULL;
 	if (name)
@@ -132,13 +153,14 @@ static void key_names(struct harvest *h, const struct gw_mon_key *k, struct key_
 	if (k->xfrm_mib)
 		packet__xfrm_mib_name(h->o.names, k->xfrm_mib, kn->xfrm_error,
 				      sizeof(kn->xfrm_error));
+	kn->cause = key_cause(k, name, kn);
 }
 
 static void add_fate_growth(struct harvest *h, const struct gw_mon_key *k,
 			    const struct gw_mon_val *d)
 {
 	struct key_names kn;
-	struct metric_label l[8];
+	struct metric_label l[9];
 	size_t n = 0;
 
 	key_names(h, k, &kn);
@@ -148,6 +170,7 @@ static void add_fate_growth(struct harvest *h, const struct gw_mon_key *k,
 	l[n++] = (struct metric_label){ "reason", kn.reason };
 	l[n++] = (struct metric_label){ "location", kn.location };
 	l[n++] = (struct metric_label){ "xfrm_error", kn.xfrm_error };
+	l[n++] = (struct metric_label){ "cause", kn.cause };
 	l[n++] = (struct metric_label){ "interface", kn.ifname };
 	l[n++] = (struct metric_label){ "netns", kn.netns };
 	l[n++] = (struct metric_label){ "proto", kn.proto };

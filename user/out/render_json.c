@@ -289,8 +289,7 @@ static void json_xfrm(struct jw *w, const struct gw_packet *p, const struct gw_n
 
 static bool step_shows_spi(const struct gw_event *ev)
 {
-	return ev->tuple.spi && ev->kind != GW_EV_XFRM_OUT && ev->kind != GW_EV_XFRM_IN &&
-	       ev->kind != GW_EV_XFRM_POLICY;
+	return ev->tuple.spi && !packet__is_xfrm_step(ev);
 }
 
 /* prev: the step before, for RJ_COMPACT (NULL: list every field). */

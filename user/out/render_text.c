@@ -127,12 +127,6 @@ static void nat_annotate(struct line *l, const struct gw_event *a, const struct 
 		line_add(l, " (id %u -> %u)", ntohs(a->tuple.sport), ntohs(b->tuple.sport));
 }
 
-static bool is_xfrm(const struct gw_event *ev)
-{
-	return ev->kind == GW_EV_XFRM_OUT || ev->kind == GW_EV_XFRM_IN ||
-	       ev->kind == GW_EV_XFRM_POLICY;
-}
-
 struct text_ctx {
 	FILE *out;
 	const struct gw_packet *p;
@@ -160,11 +154,11 @@ static void step_annotate(const struct text_ctx *c, size_t i, struct line *l)
 	const struct gw_event *xf = NULL; /* nearest parsed xfrm step */
 	bool crossed = false;
 
-	if (!ev->tuple.family || is_xfrm(ev))
+	if (!ev->tuple.family || packet__is_xfrm_step(ev))
 		return;
 	while (i--) {
 		q = &c->p->steps[i];
-		if (is_xfrm(q)) {
+		if (packet__is_xfrm_step(q)) {
 			/* Its headers are the ones it was about to
 			 * transform: compare with what came before it. */
 			crossed = true;

@@ -327,12 +327,6 @@ static void finish_route(struct gw_packet *p, const struct gw_names *n)
 		p->verdicts |= V(GW_V_DEFAULT_ROUTE);	/* the last lookup */
 }
 
-static bool is_xfrm(const struct gw_event *ev)
-{
-	return ev->kind == GW_EV_XFRM_OUT || ev->kind == GW_EV_XFRM_IN ||
-	       ev->kind == GW_EV_XFRM_POLICY;
-}
-
 /*
  * NAT: the first change of addresses/ports between two successive steps
  * that both parsed the headers (same family and protocol). An xfrm step in
@@ -350,7 +344,7 @@ static void finish_nat(struct gw_packet *p)
 
 	for (i = 0; i < p->n_steps; i++) {
 		ev = &p->steps[i];
-		if (is_xfrm(ev)) {
+		if (packet__is_xfrm_step(ev)) {
 			prev = NULL;
 			continue;
 		}

@@ -18,7 +18,8 @@
  *                                      IP_RPFILTER, NEIGH_*, PKT_TOO_BIG, no
  *                                      route; no route or host unreachable
  *                                      after the FIB found a route for a
- *                                      received packet: forwarding_disabled;
+ *                                      received packet, or IP_INADDRERRORS in
+ *                                      ip6_forward: forwarding_disabled;
  *                                      else kernel_drop
  *
  * Leaks (NAT before the policy, a reply via the default route) need the
@@ -169,11 +170,12 @@ static bool received(const struct gw_packet *p)
 	return false;
 }
 
-static enum gw_cause cause_of_reason(const struct gw_packet *p, const char *reason,
-				     const char *location)
+static enum gw_cause cause_of_reason(const struct gw_drop_facts *f)
 {
+	const char *reason = f->reason;
+
 	/* IPv6's neighbour layer frees without a reason (6.1-6.18). */
-	if (starts(location, "neigh_invalidate") || starts(location, "ndisc_error_report"))
+	if (starts(f->location, "neigh_invalidate") || starts(f->location, "ndisc_error_report"))
 		return GW_CAUSE_NEIGH_FAILED;
 	if (!reason)
 		return GW_CAUSE_KERNEL_DROP;
@@ -191,13 +193,38 @@ static enum gw_cause cause_of_reason(const struct gw_packet *p, const char *reas
 	 * "no route" / "host unreachable" (ip_error): the input path refuses
 	 * to forward (6.1-6.18: EHOSTUNREACH when forwarding is off). */
 	if ((!strcmp(reason, "IP_INNOROUTES") || !strcmp(reason, "IP_INADDRERRORS")) &&
-	    p->route && !p->route->route.err &&
-	    (p->route->route.type == RTN_UNICAST_ || !p->route->route.type) && received(p))
+	    f->routed_rx)
+		return GW_CAUSE_FORWARDING_DISABLED;
+	/* IPv6 (no FIB probe): ip6_forward's first check is forwarding,
+	 * and its failure is "address error" (else only bad sources). */
+	if (!strcmp(reason, "IP_INADDRERRORS") && starts(f->location, "ip6_forward+"))
 		return GW_CAUSE_FORWARDING_DISABLED;
 	if (!strcmp(reason, "IP_INNOROUTES") || !strcmp(reason, "IP_OUTNOROUTES") ||
 	    !strcmp(reason, "IPV6_NOROUTE"))
 		return GW_CAUSE_NO_ROUTE;
 	return GW_CAUSE_KERNEL_DROP;
+}
+
+enum gw_cause diagnose__cause(const struct gw_drop_facts *f)
+{
+	static const struct gw_tuple none;
+	const struct gw_tuple *t = f->t ?: &none, *flow = f->flow ?: t;
+	enum gw_cause c = cause_of_mib(f->xfrm_mib);
+
+	if (c)
+		return c;
+	if (f->netfilter) {
+		if (is_ike(t) || is_ike(flow))
+			return GW_CAUSE_IKE_BLOCKED;
+		if (is_esp(t) || is_esp(flow))
+			return GW_CAUSE_ESP_BLOCKED;
+		return f->decrypted ? GW_CAUSE_FIREWALL_AFTER_DECRYPT : GW_CAUSE_FIREWALL_DROP;
+	}
+	/* Without an xfrm probe (tracepoint strategy) no counter tells a
+	 * missing SA from a block: the kernel's ACQUIRE for the flow does. */
+	if (f->policy)
+		return f->acquired ? GW_CAUSE_SA_NOT_ESTABLISHED : GW_CAUSE_POLICY_BLOCK;
+	return cause_of_reason(f);
 }
 
 /* Whether IPsec decrypted the packet before step `until`. */
@@ -221,9 +248,9 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 {
 	struct gw_diagnosis *d = &p->diag;
 	const struct gw_event *x = packet__xfrm_step(p), *drop = drop_step(p);
-	const char *reason = NULL, *mib_name = NULL;
+	struct gw_drop_facts f = { .flow = &p->flow, .location = "" };
 	__u32 mib = x ? x->xfrm.mib : 0;
-	char buf[32];
+	char buf[32], loc[128] = "";
 
 	memset(d, 0, sizeof(*d));
 	d->hook = -1;
@@ -232,61 +259,66 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	d->at = drop ?: (x && x->xfrm.err ? x : &p->steps[p->n_steps - 1]);
 	if (!mib && drop)
 		mib = drop->drop.xfrm_mib;
-	if (drop)
-		reason = packet__reason_name(n, drop->drop.reason);
-	if (mib)
-		mib_name = packet__xfrm_mib_name(n, mib, buf, sizeof(buf));
-	if (reason)
-		evidence(d, "drop reason %s%s", reason, NULL);
-	if (mib_name) {
-		evidence(d, "xfrm counter %s%s", mib_name, NULL);
-		d->cause = cause_of_mib(mib_name);
-		if (d->cause && x && x->xfrm.err)
-			d->at = x;
+	if (drop) {
+		f.reason = packet__reason_name(n, drop->drop.reason);
+		if (drop->drop.location)
+			f.location = packet__location(n, drop->drop.location, loc, sizeof(loc));
 	}
-	if (!d->cause && (p->verdicts & (1u << GW_V_NETFILTER_DROP))) {
-		const struct gw_tuple *t = drop && drop->tuple.family ? &drop->tuple : &p->flow;
+	if (mib)
+		f.xfrm_mib = packet__xfrm_mib_name(n, mib, buf, sizeof(buf));
+	f.t = drop && drop->tuple.family ? &drop->tuple : &p->flow;
+	f.netfilter = p->verdicts & (1u << GW_V_NETFILTER_DROP);
+	f.policy = p->verdicts & (1u << GW_V_POLICY_DROP);
+	f.decrypted = decrypted_before(p, d->at);
+	f.routed_rx = p->route && !p->route->route.err &&
+		      (p->route->route.type == RTN_UNICAST_ || !p->route->route.type) && received(p);
+	if (f.policy && !f.xfrm_mib && n && n->xfrm_acquired)
+		f.acquired = n->xfrm_acquired(n->ctx, d->at->netns, p->flow.family, p->flow.saddr,
+					      p->flow.daddr, d->at->ts_ns);
+	d->cause = diagnose__cause(&f);
 
+	/* The facts that decided it, for the reader. */
+	if (f.reason)
+		evidence(d, "drop reason %s%s", f.reason, NULL);
+	if (f.xfrm_mib)
+		evidence(d, "xfrm counter %s%s", f.xfrm_mib, NULL);
+	if (cause_of_mib(f.xfrm_mib) && x && x->xfrm.err)
+		d->at = x;	/* the failed xfrm step, not the free after it */
+	if (f.netfilter && !cause_of_mib(f.xfrm_mib)) {
 		d->hook = p->nf_drop_hook;
 		if (d->hook >= 0)
 			evidence(d, "netfilter hook %s%s", gw_hook_name((unsigned)d->hook), NULL);
 		if (drop && drop->drop.table[0])
 			evidence(d, "table %.16s chain %.16s", drop->drop.table, drop->drop.chain);
-		if (is_ike(t) || is_ike(&p->flow)) {
-			d->cause = GW_CAUSE_IKE_BLOCKED;
-			evidence(d, "UDP %s%s: IKE", port_is(t, IKE_PORT) ? "500" : "4500", NULL);
-		} else if (is_esp(t) || is_esp(&p->flow)) {
-			d->cause = GW_CAUSE_ESP_BLOCKED;
-			evidence(d, "%s%s", t->proto == IPPROTO_ESP ? "ESP" : "ESP in UDP 4500", NULL);
-		} else if (decrypted_before(p, d->at)) {
-			d->cause = GW_CAUSE_FIREWALL_AFTER_DECRYPT;
-			evidence(d, "decrypted before the drop%s%s", "", NULL);
-		} else {
-			d->cause = GW_CAUSE_FIREWALL_DROP;
-		}
 	}
-	if (!d->cause && (p->verdicts & (1u << GW_V_POLICY_DROP))) {
-		/* Without an xfrm probe (tracepoint strategy) no counter says
-		 * which: the kernel's ACQUIRE for this flow does. */
-		if (n && n->xfrm_acquired &&
-		    n->xfrm_acquired(n->ctx, d->at->netns, p->flow.family, p->flow.saddr,
-				     p->flow.daddr, d->at->ts_ns)) {
-			d->cause = GW_CAUSE_SA_NOT_ESTABLISHED;
+	switch (d->cause) {
+	case GW_CAUSE_IKE_BLOCKED:
+		evidence(d, "UDP %s%s: IKE", port_is(f.t, IKE_PORT) || port_is(&p->flow, IKE_PORT) ?
+			 "500" : "4500", NULL);
+		break;
+	case GW_CAUSE_ESP_BLOCKED:
+		evidence(d, "%s%s", f.t->proto == IPPROTO_ESP ? "ESP" : "ESP in UDP 4500", NULL);
+		break;
+	case GW_CAUSE_FIREWALL_AFTER_DECRYPT:
+		evidence(d, "decrypted before the drop%s%s", "", NULL);
+		break;
+	case GW_CAUSE_SA_NOT_ESTABLISHED:
+		if (f.acquired)
 			evidence(d, "xfrm ACQUIRE for this flow: no SA yet%s%s", "", NULL);
-		} else {
-			d->cause = GW_CAUSE_POLICY_BLOCK;
-		}
-	}
-	if (!d->cause) {
-		char loc[128] = "";
-
-		if (drop && drop->drop.location)
-			packet__location(n, drop->drop.location, loc, sizeof(loc));
-		d->cause = cause_of_reason(p, reason, loc);
-		if (d->cause == GW_CAUSE_KERNEL_DROP && loc[0])
+		break;
+	case GW_CAUSE_FORWARDING_DISABLED:
+		if (f.routed_rx)
+			evidence(d, "the route lookup found a route (table %s)%s",
+				 packet__table_name(n, p->route->route.table, buf, sizeof(buf)),
+				 NULL);
+		else
+			evidence(d, "refused at %s%s", loc, NULL);
+		break;
+	case GW_CAUSE_KERNEL_DROP:
+		if (loc[0])
 			evidence(d, "at %s%s", loc, NULL);
+		break;
+	default:
+		break;
 	}
-	if (d->cause == GW_CAUSE_FORWARDING_DISABLED)
-		evidence(d, "the route lookup found a route (table %s)%s",
-			 packet__table_name(n, p->route->route.table, buf, sizeof(buf)), NULL);
 }

@@ -20,6 +20,27 @@ struct gw_cause_def {
 /* Indexed by enum gw_cause (packet.h); [GW_CAUSE_NONE] has no id. */
 extern const struct gw_cause_def gw_causes[GW_CAUSE_MAX];
 
+/*
+ * What a cause is decided from. A caller that cannot know a fact leaves it
+ * false / NULL: monitor's counters know the reason, counter, location and
+ * protocol of a drop, not its ports, route or history.
+ */
+struct gw_drop_facts {
+	const char *reason;		/* drop reason name; NULL: none or unknown */
+	const char *xfrm_mib;		/* xfrm counter name ("XfrmInNoStates"); NULL */
+	const char *location;		/* "func+0x1c" or "func"; "" or NULL: unknown */
+	const struct gw_tuple *t;	/* headers at the drop; NULL: unknown */
+	const struct gw_tuple *flow;	/* headers at first sight; NULL: t */
+	bool netfilter;			/* netfilter dropped it */
+	bool policy;			/* an xfrm policy check rejected it */
+	bool decrypted;			/* IPsec decrypted it before the drop */
+	bool routed_rx;			/* received, and its FIB lookup found a route */
+	bool acquired;			/* the kernel sent an ACQUIRE for its flow */
+};
+
+/* The cause those facts show (GW_CAUSE_KERNEL_DROP when none fits). */
+enum gw_cause diagnose__cause(const struct gw_drop_facts *f);
+
 /* Fills p->diag from p's conclusions (after finish_verdicts & co.). */
 void diagnose__packet(struct gw_packet *p, const struct gw_names *n);
 

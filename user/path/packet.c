@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include "names.h"
 #include "packet.h"
+#include "probe_table.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -59,26 +60,20 @@ const char *gw_hook_name(unsigned hook)
 	return NAME_OR(names, hook, "?");
 }
 
+/* The one protocol name table: packet JSON and text, --proto, xfrm output. */
+const struct gw_proto_name_def gw_proto_names[] = {
+	{ IPPROTO_ICMP, "icmp" },   { IPPROTO_IPIP, "ipip" }, { IPPROTO_TCP, "tcp" },
+	{ IPPROTO_UDP, "udp" },     { IPPROTO_IPV6, "ipv6" }, { IPPROTO_GRE, "gre" },
+	{ IPPROTO_ESP, "esp" },     { IPPROTO_AH, "ah" },     { IPPROTO_ICMPV6, "icmpv6" },
+	{ IPPROTO_COMP, "comp" },   { IPPROTO_SCTP, "sctp" },
+};
+const size_t gw_n_proto_names = sizeof(gw_proto_names) / sizeof(gw_proto_names[0]);
+
 const char *gw_proto_name(unsigned proto, char *buf, size_t len)
 {
-	switch (proto) {
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	case IPPROTO_AH:
-		return "ah";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	case IPPROTO_SCTP:
-		return "sctp";
-	}
+	for (size_t i = 0; i < gw_n_proto_names; i++)
+		if (gw_proto_names[i].proto == proto)
+			return gw_proto_names[i].name;
 	if (!buf || !len)
 		return "?";
 	snprintf(buf, len, "%u", proto);
@@ -108,16 +103,10 @@ const char *packet__kind_name(unsigned kind)
 
 const char *packet__probe_name(unsigned probe)
 {
-	static const char *const names[GW_PROBE_MAX] = {
-		[GW_PROBE_RX] = "skb:rx",	   [GW_PROBE_TX] = "skb:tx",
-		[GW_PROBE_DROP] = "skb:drop",	   [GW_PROBE_FREE] = "skb:free",
-		[GW_PROBE_FIB] = "fib:lookup",	   [GW_PROBE_NF_HOOK] = "nf:hook",
-		[GW_PROBE_NF_TABLE] = "nf:table",  [GW_PROBE_XFRM_OUT] = "xfrm:output",
-		[GW_PROBE_XFRM_IN] = "xfrm:input", [GW_PROBE_XFRM_POLICY] = "xfrm:policy",
-		[GW_PROBE_IP_FINISH] = "ip:verdict",
-	};
-
-	return NAME_OR(names, probe, "unknown");
+	/* The probe table (load/probe_table.c) names every probe once. */
+	if (probe >= GW_PROBE_MAX || !gw_probe_defs[probe].name)
+		return "unknown";
+	return gw_probe_defs[probe].name;
 }
 
 const char *packet__strategy_name(unsigned strategy)
@@ -274,6 +263,12 @@ const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *b
 	return buf;
 }
 
+bool packet__is_xfrm_step(const struct gw_event *ev)
+{
+	return ev->kind == GW_EV_XFRM_OUT || ev->kind == GW_EV_XFRM_IN ||
+	       ev->kind == GW_EV_XFRM_POLICY;
+}
+
 const struct gw_event *packet__xfrm_step(const struct gw_packet *p)
 {
 	const struct gw_event *good = NULL;
@@ -281,8 +276,7 @@ const struct gw_event *packet__xfrm_step(const struct gw_packet *p)
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct gw_event *ev = &p->steps[i];
 
-		if (ev->kind != GW_EV_XFRM_OUT && ev->kind != GW_EV_XFRM_IN &&
-		    ev->kind != GW_EV_XFRM_POLICY)
+		if (!packet__is_xfrm_step(ev))
 			continue;
 		if (ev->xfrm.err)
 			return ev;

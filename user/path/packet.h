@@ -103,6 +103,14 @@ int packet__copy(struct gw_packet *dst, const struct gw_packet *src);
 const char *gw_verdict_name(enum gw_verdict v);
 const char *gw_outcome_name(enum gw_outcome o);
 const char *gw_hook_name(unsigned hook);	/* "PREROUTING", ... */
+/* IPPROTO_* names, one table for every output and the filter. */
+struct gw_proto_name_def {
+	__u8 proto;
+	const char *name;
+};
+extern const struct gw_proto_name_def gw_proto_names[];
+extern const size_t gw_n_proto_names;
+/* The name, else the number in buf ("?" without buf). */
 const char *gw_proto_name(unsigned proto, char *buf, size_t len);
 
 /*
@@ -148,6 +156,8 @@ const char *packet__reason_name(const struct gw_names *n, __u32 reason); /* or N
 const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *buf, size_t len);
 /* The xfrm step that tells the packet's IPsec story: the first failing
  * one, else the last good encrypt/decrypt; NULL if none. */
+/* An xfrm_out / xfrm_in / xfrm_policy step. */
+bool packet__is_xfrm_step(const struct gw_event *ev);
 const struct gw_event *packet__xfrm_step(const struct gw_packet *p);
 /* False for the names that end a life without a drop verdict. */
 bool packet__reason_is_drop(const char *name);
