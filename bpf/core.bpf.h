@@ -466,6 +466,15 @@ static __always_inline void gw_nomatch_forget(struct sk_buff *skb)
 		c->skb = 0;
 }
 
+/* dev's name into dst (GW_IFNAMSIZ bytes), as every event and key has it. */
+static __always_inline void gw_dev_name(char *dst, struct net_device *dev, bool direct)
+{
+	if (direct)
+		__builtin_memcpy(dst, dev->name, GW_IFNAMSIZ);
+	else
+		bpf_probe_read_kernel_str(dst, GW_IFNAMSIZ, dev->name);
+}
+
 /* The fields every event has. */
 static __always_inline void gw_event_fill(struct gw_event *e, const struct gw_where *w,
 					  struct net_device *dev, const struct gw_tuple *t,
@@ -487,10 +496,7 @@ static __always_inline void gw_event_fill(struct gw_event *e, const struct gw_wh
 	e->tuple = *t;
 	if (dev) {
 		e->ifindex = GW_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
-		if (direct)
-			__builtin_memcpy(e->ifname, dev->name, sizeof(e->ifname));
-		else
-			bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+		gw_dev_name(e->ifname, dev, direct);
 	}
 }
 
@@ -556,12 +562,8 @@ static __always_inline bool gw_mon_living(const struct gw_where *w, __u8 fate, _
 			k.proto = hdr[6];	/* ipv6hdr.nexthdr */
 		}
 	}
-	if (dev) {
-		if (direct)
-			__builtin_memcpy(k.ifname, dev->name, sizeof(k.ifname));
-		else
-			bpf_probe_read_kernel_str(k.ifname, sizeof(k.ifname), dev->name);
-	}
+	if (dev)
+		gw_dev_name(k.ifname, dev, direct);
 	gw_mon_count(&gw_mon_fates, &k, GW_RD(direct, skb->len, BPF_CORE_READ(skb, len)),
 		     w->probe, GW_STAT_MON_FATE_FULL);
 	return true;

@@ -7,12 +7,12 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "json_writer.h"
 #include "log.h"
 #include "netns.h"
+#include "packet.h"
 #include "xfrm_ctx.h"
 #include "xfrm_nl.h"
 #include "xfrm_stat.h"
@@ -232,9 +232,9 @@ bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *jw, __u32 netns, __b
 bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, const __u8 *saddr,
 			const __u8 *daddr, __u64 ts_ns)
 {
-	size_t alen = family == AF_INET ? 4 : 16;
+	size_t alen = packet__addr_len(family);
 
-	if (!x)
+	if (!x || !alen)
 		return false;
 	/* The ACQUIRE was queued before the drop it explains: read it now
 	 * if the poll loop has not yet. */

@@ -49,7 +49,7 @@ static void jw_write(struct jw *w, const void *p, size_t n)
 
 void jw_init(struct jw *w, FILE *out)
 {
-	/* Not memset: the 4 KB stage needs no clearing. */
+	/* Not memset: the stage (JW_STAGE bytes) needs no clearing. */
 	w->out = out;
 	w->depth = 0;
 	w->need_comma = false;

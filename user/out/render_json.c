@@ -350,14 +350,8 @@ out:
 
 static void json_drop(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
 {
-	const struct gw_event *d = p->drop;
-	size_t i;
+	const struct gw_event *d = packet__drop_event(p);
 
-	/* Judged by another step (a failed xfrm step, a hook's DROP
-	 * result): the free that ended the life, if any, says where. */
-	for (i = p->n_steps; !d && i--;)
-		if (p->steps[i].kind == GW_EV_DROP)
-			d = &p->steps[i];
 	jw_name(w, "drop");
 	jw_start_object(w);
 	if (d) {

@@ -26,6 +26,7 @@
  * policies: not judged here yet.
  */
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "diagnose.h"
@@ -105,11 +106,18 @@ const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
 		"the drop reason and location name the check that failed" },
 };
 
-static void evidence(struct gw_diagnosis *d, const char *fmt, const char *a, const char *b)
+static void evidence(struct gw_diagnosis *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void evidence(struct gw_diagnosis *d, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (d->n_evidence >= GW_DIAG_EVIDENCE)
 		return;
-	snprintf(d->evidence[d->n_evidence++], sizeof(d->evidence[0]), fmt, a, b ? b : "");
+	va_start(ap, fmt);
+	vsnprintf(d->evidence[d->n_evidence++], sizeof(d->evidence[0]), fmt, ap);
+	va_end(ap);
 }
 
 static bool port_is(const struct gw_tuple *t, unsigned port)
@@ -236,18 +244,10 @@ static bool decrypted_before(const struct gw_packet *p, const struct gw_event *u
 	return false;
 }
 
-static const struct gw_event *drop_step(const struct gw_packet *p)
-{
-	for (size_t i = p->n_steps; !p->drop && i--;)
-		if (p->steps[i].kind == GW_EV_DROP)
-			return &p->steps[i];
-	return p->drop;
-}
-
 void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 {
 	struct gw_diagnosis *d = &p->diag;
-	const struct gw_event *x = packet__xfrm_step(p), *drop = drop_step(p);
+	const struct gw_event *x = packet__xfrm_step(p), *drop = packet__drop_event(p);
 	struct gw_drop_facts f = { .flow = &p->flow, .location = "" };
 	__u32 mib = x ? x->xfrm.mib : 0;
 	char buf[32], loc[128] = "";
@@ -279,44 +279,43 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 
 	/* The facts that decided it, for the reader. */
 	if (f.reason)
-		evidence(d, "drop reason %s%s", f.reason, NULL);
+		evidence(d, "drop reason %s", f.reason);
 	if (f.xfrm_mib)
-		evidence(d, "xfrm counter %s%s", f.xfrm_mib, NULL);
+		evidence(d, "xfrm counter %s", f.xfrm_mib);
 	if (cause_of_mib(f.xfrm_mib) && x && x->xfrm.err)
 		d->at = x;	/* the failed xfrm step, not the free after it */
 	if (f.netfilter && !cause_of_mib(f.xfrm_mib)) {
 		d->hook = p->nf_drop_hook;
 		if (d->hook >= 0)
-			evidence(d, "netfilter hook %s%s", gw_hook_name((unsigned)d->hook), NULL);
+			evidence(d, "netfilter hook %s", gw_hook_name((unsigned)d->hook));
 		if (drop && drop->drop.table[0])
 			evidence(d, "table %.16s chain %.16s", drop->drop.table, drop->drop.chain);
 	}
 	switch (d->cause) {
 	case GW_CAUSE_IKE_BLOCKED:
-		evidence(d, "UDP %s%s: IKE", port_is(f.t, IKE_PORT) || port_is(&p->flow, IKE_PORT) ?
-			 "500" : "4500", NULL);
+		evidence(d, "UDP %s: IKE", port_is(f.t, IKE_PORT) || port_is(&p->flow, IKE_PORT) ?
+			 "500" : "4500");
 		break;
 	case GW_CAUSE_ESP_BLOCKED:
-		evidence(d, "%s%s", f.t->proto == IPPROTO_ESP ? "ESP" : "ESP in UDP 4500", NULL);
+		evidence(d, "%s", f.t->proto == IPPROTO_ESP ? "ESP" : "ESP in UDP 4500");
 		break;
 	case GW_CAUSE_FIREWALL_AFTER_DECRYPT:
-		evidence(d, "decrypted before the drop%s%s", "", NULL);
+		evidence(d, "decrypted before the drop");
 		break;
 	case GW_CAUSE_SA_NOT_ESTABLISHED:
 		if (f.acquired)
-			evidence(d, "xfrm ACQUIRE for this flow: no SA yet%s%s", "", NULL);
+			evidence(d, "xfrm ACQUIRE for this flow: no SA yet");
 		break;
 	case GW_CAUSE_FORWARDING_DISABLED:
 		if (f.routed_rx)
-			evidence(d, "the route lookup found a route (table %s)%s",
-				 packet__table_name(n, p->route->route.table, buf, sizeof(buf)),
-				 NULL);
+			evidence(d, "the route lookup found a route (table %s)",
+				 packet__table_name(n, p->route->route.table, buf, sizeof(buf)));
 		else
-			evidence(d, "refused at %s%s", loc, NULL);
+			evidence(d, "refused at %s", loc);
 		break;
 	case GW_CAUSE_KERNEL_DROP:
 		if (loc[0])
-			evidence(d, "at %s%s", loc, NULL);
+			evidence(d, "at %s", loc);
 		break;
 	default:
 		break;

@@ -263,6 +263,16 @@ const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *b
 	return buf;
 }
 
+const struct gw_event *packet__drop_event(const struct gw_packet *p)
+{
+	/* Judged by another step (a failed xfrm step, a hook's DROP
+	 * result): the free that ended the life, if any, says where. */
+	for (size_t i = p->n_steps; !p->drop && i--;)
+		if (p->steps[i].kind == GW_EV_DROP)
+			return &p->steps[i];
+	return p->drop;
+}
+
 bool packet__is_xfrm_step(const struct gw_event *ev)
 {
 	return ev->kind == GW_EV_XFRM_OUT || ev->kind == GW_EV_XFRM_IN ||

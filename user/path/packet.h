@@ -156,6 +156,8 @@ const char *packet__reason_name(const struct gw_names *n, __u32 reason); /* or N
 const char *packet__xfrm_mib_name(const struct gw_names *n, __u32 index, char *buf, size_t len);
 /* The xfrm step that tells the packet's IPsec story: the first failing
  * one, else the last good encrypt/decrypt; NULL if none. */
+/* The step that says where it died: p->drop, else the last DROP step. */
+const struct gw_event *packet__drop_event(const struct gw_packet *p);
 /* An xfrm_out / xfrm_in / xfrm_policy step. */
 bool packet__is_xfrm_step(const struct gw_event *ev);
 const struct gw_event *packet__xfrm_step(const struct gw_packet *p);
