@@ -47,14 +47,14 @@ struct replay {
 	__u64 idle_ns;
 	unsigned json_flags;	/* -C: RJ_COMPACT */
 	/* counted per run */
-	__u64 events, packets, complete, bad, bytes;
+	__u64 records, events, packets, complete, bad, bytes;
 	int truncated;		/* recording__next() said -EBADMSG */
 	double json_per_packet;	/* bytes, from the warm-up */
 };
 
 struct result {
 	double wall_s, cpu_s;
-	__u64 events, packets, complete;
+	__u64 records, events, packets, complete;
 };
 
 static ssize_t sink_write(void *ctx, const char *buf, size_t len)
@@ -110,12 +110,9 @@ static void replay_pass(struct replay *r, struct gw_corr *c)
 	while ((rc = recording__next(&it, &h, &pl)) == 1) {
 		switch (h->type) {
 		case GW_REC_EVENT:
-			if (h->len < sizeof(struct gw_event)) {
-				r->bad++;
-				break;
-			}
-			r->events++;
-			if (corr__push(c, pl))
+			r->records++;
+			r->events += corr__record_steps(h->len);
+			if (corr__push_record(c, pl, h->len))
 				r->bad++;
 			break;
 		case GW_REC_TICK:
@@ -137,7 +134,7 @@ static int replay_run(struct replay *r, unsigned reps, struct result *res)
 
 	if (!c)
 		return -ENOMEM;
-	r->events = r->packets = r->complete = r->bad = r->bytes = 0;
+	r->records = r->events = r->packets = r->complete = r->bad = r->bytes = 0;
 	t0 = clock_s(CLOCK_MONOTONIC);
 	c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	for (unsigned i = 0; i < reps; i++)
@@ -145,6 +142,7 @@ static int replay_run(struct replay *r, unsigned reps, struct result *res)
 	fflush(r->out);
 	res->wall_s = clock_s(CLOCK_MONOTONIC) - t0;
 	res->cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+	res->records = r->records;
 	res->events = r->events;
 	res->packets = r->packets;
 	res->complete = r->complete;
@@ -180,9 +178,10 @@ static void describe(const struct replay *r, const char *path)
 	while (recording__next(&it, &h, &pl) == 1) {
 		if (h->type == GW_REC_TICK) {
 			ticks++;
-		} else if (h->type == GW_REC_EVENT && h->len >= sizeof(*ev)) {
-			ev = pl;
-			events++;
+		} else if (h->type == GW_REC_EVENT && corr__record_steps(h->len)) {
+			/* The first step's time: a record's steps are close. */
+			ev = (const void *)((const struct gw_chunk_hdr *)pl + 1);
+			events += corr__record_steps(h->len);
 			if (!first || ev->ts_ns < first)
 				first = ev->ts_ns;
 			if (ev->ts_ns > last)
@@ -225,11 +224,11 @@ static void report(const struct replay *r, const char *path, int cpu, unsigned r
 	cpu_med = cpu_rate[runs / 2];
 	qsort(res, (size_t)runs, sizeof(*res), cmp_rate);
 	m = &res[runs / 2];
-	printf("consumer: %.1f k complete paths/s (%.1f events each), %.2f M events/s, "
+	printf("consumer: %.1f k complete paths/s (%.1f events, %.1f records each), %.2f M events/s, "
 	       "%.1f k paths/s in all (median of %d runs; one core, CPU %d; "
 	       "decode+correlate+JSON, %.0f B of JSON per packet); %.2f M events per CPU-second\n",
 	       m->complete / m->wall_s / 1e3, m->packets ? (double)m->events / m->packets : 0,
-	       m->events / m->wall_s / 1e6, m->packets / m->wall_s / 1e3, runs, cpu,
+	       m->packets ? (double)m->records / m->packets : 0, m->events / m->wall_s / 1e6, m->packets / m->wall_s / 1e3, runs, cpu,
 	       r->json_per_packet, cpu_med / 1e6);
 	jw_init(&w, stdout);
 	jw_start_object(&w);
@@ -245,6 +244,8 @@ static void report(const struct replay *r, const char *path, int cpu, unsigned r
 	jw_double(&w, m->complete / m->wall_s, 0);
 	jw_name(&w, "events_per_packet");
 	jw_double(&w, m->packets ? (double)m->events / m->packets : 0, 2);
+	jw_name(&w, "records_per_packet");
+	jw_double(&w, m->packets ? (double)m->records / m->packets : 0, 2);
 	jw_name(&w, "events_per_s");
 	jw_double(&w, m->events / m->wall_s, 0);
 	jw_name(&w, "packets_per_s");

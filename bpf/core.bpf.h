@@ -119,6 +119,14 @@ struct gw_nomatch {
 	__type(value, struct gw_nomatch);				\
 } gw_nomatch SEC(".maps")
 
+/* A new tracking entry is built here: its value is too big for the stack. */
+#define GW_MAP_TRACK_NEW struct {					\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, struct gw_track);					\
+} gw_track_new SEC(".maps")
+
 /* maps.bpf.c defines GW_DEFINE_MAPS: it holds the definitions, every
  * other object an extern declaration. */
 #ifdef GW_DEFINE_MAPS
@@ -133,9 +141,11 @@ GW_SHARED GW_MAP_SEQ;
 GW_SHARED GW_MAP_ROUTE_CTX;
 GW_SHARED GW_MAP_ROUTE_PENDING;
 GW_SHARED GW_MAP_NOMATCH;
+GW_SHARED GW_MAP_TRACK_NEW;
 /* Configuration, defined with its defaults in maps.bpf.c. */
 extern const volatile struct gw_filter gw_cfg_filter;
 extern const volatile __u64 gw_cfg_track_timeout_ns;
+extern const volatile __u64 gw_cfg_hold_timeout_ns;
 
 /* How an event relates to packet tracking. */
 enum gw_track_mode {
@@ -508,7 +518,7 @@ static __always_inline struct gw_event *gw_mon_begin(const struct gw_where *w)
 	bool direct = gw_direct(w);
 	struct net_device *dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
 	struct gw_tuple t = {};
-	struct gw_event *e;
+	struct gw_chunk1 *rec;
 	__u32 zero = 0, netns;
 
 	/* Cheapest test first: other namespaces cost no parsing. */
@@ -518,10 +528,11 @@ static __always_inline struct gw_event *gw_mon_begin(const struct gw_where *w)
 	gw_parse_skb(skb, w->l3_at_data, &t, direct);
 	if (!gw_filter_match(&t, dev))
 		return NULL;
-	e = bpf_map_lookup_elem(&gw_mon_scratch, &zero);
-	if (e)
-		gw_event_fill(e, w, dev, &t, bpf_ktime_get_ns(), netns);
-	return e;
+	rec = bpf_map_lookup_elem(&gw_mon_scratch, &zero);
+	if (!rec)
+		return NULL;
+	gw_event_fill(&rec->step, w, dev, &t, bpf_ktime_get_ns(), netns);
+	return &rec->step;
 }
 
 /*
@@ -570,12 +581,83 @@ static __always_inline bool gw_mon_living(const struct gw_where *w, __u8 fate, _
 }
 
 /*
- * Decides whether this step is reported and reserves its event. Returns
- * NULL when the packet is not ours, or the event could not be reserved
- * (counted). The caller fills the kind-specific part and calls
- * gw_event_submit(). Filtering happens before anything is reserved.
+ * Where gw_event_begin() put the step being filled, for gw_event_submit():
+ * in the packet's tracking entry (tr), or in the per-CPU scratch (one:
+ * sent alone; monitor's counted step too).
  */
-static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
+struct gw_step {
+	struct gw_event *e;
+	struct gw_track *tr;
+	struct gw_chunk1 *one;
+	bool end;		/* the step ends the life: send, then untrack */
+};
+
+/* Sends tr's gathered steps as one record and starts the next one. The
+ * per-probe counters count steps, sent or lost, as they did per event.
+ * Not inlined: called from four places, and its own stack frame keeps
+ * theirs (parse buffer, tuple) under the 512-byte limit. */
+static __noinline void gw_chunk_flush(struct gw_track *tr, __u8 flags)
+{
+	__u32 n = tr->chunk.hdr.n_steps, stat = GW_STAT_EVENTS, i;
+	__u64 size;
+
+	if (!n || n > GW_CHUNK_STEPS)
+		return;
+	/* clang writes hdr + n * step as an OR the verifier cannot bound:
+	 * bound the result itself, behind a barrier clang cannot see past. */
+	size = sizeof(tr->chunk.hdr) + n * sizeof(struct gw_event);
+	asm volatile("" : "+r"(size));
+	if (size > sizeof(tr->chunk))
+		return;
+	tr->chunk.hdr.flags = flags;
+	if (bpf_ringbuf_output(&gw_events, &tr->chunk, size, 0))
+		stat = GW_STAT_LOST_RINGBUF;
+	for (i = 0; i < GW_CHUNK_STEPS; i++) {
+		if (i >= n)
+			break;
+		gw_stat_inc(tr->chunk.steps[i].probe, stat);
+	}
+	tr->chunk.hdr.n_steps = 0;
+	tr->chunk.hdr.seq++;
+}
+
+/* Whether tr is a life whose end we missed: its address is a new packet's
+ * now. A held packet waits longer (see gw_step_holds). */
+static __always_inline bool gw_track_stale(const struct gw_track *tr, __u64 now)
+{
+	return now - tr->last_ts > (tr->held ? gw_cfg_hold_timeout_ns : gw_cfg_track_timeout_ns);
+}
+
+/* Starts tracking skb as life id: the entry, or NULL (map full: counted). */
+static __always_inline struct gw_track *gw_track_start(__u64 key, __u64 id, __u64 now,
+						       __u16 probe)
+{
+	struct gw_track *nt;
+	__u32 zero = 0;
+
+	nt = bpf_map_lookup_elem(&gw_track_new, &zero);
+	if (!nt)
+		return NULL;
+	nt->id = id;
+	nt->last_ts = now;
+	nt->held = 0;
+	nt->chunk.hdr.n_steps = 0;
+	nt->chunk.hdr.seq = 0;
+	if (bpf_map_update_elem(&gw_tracked, &key, nt, BPF_NOEXIST)) {
+		gw_stat_inc(probe, GW_STAT_LOST_TRACK);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&gw_tracked, &key);
+}
+
+/*
+ * Decides whether this step is reported and where it is kept (st). Returns
+ * the event to fill, or NULL when the packet is not ours, or the step could
+ * not be kept (counted). The caller fills the kind-specific part and calls
+ * gw_event_submit(st). Filtering happens before anything is reserved.
+ */
+static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
+						       struct gw_step *st)
 {
 	struct sk_buff *skb = w->skb;
 	bool direct = gw_direct(w);
@@ -585,10 +667,13 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	struct gw_track *tr;
 	struct gw_event *e;
 	__u8 flags = 0;
-	__u32 netns;
+	__u32 netns, n;
 
+	st->tr = NULL;
+	st->one = NULL;
+	st->end = false;
 	if (gw_cfg_monitor)
-		return gw_mon_begin(w);
+		return st->e = gw_mon_begin(w);
 	dev = w->dev ?: GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
 	/* Found not wanted and unchanged: never tracked since (tracking
 	 * starts at a match), so the hash lookup below can be skipped. */
@@ -598,8 +683,9 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 	tr = bpf_map_lookup_elem(&gw_tracked, &key);
 	/* The clock only once the packet may be ours: most are not. */
 	now = tr ? bpf_ktime_get_ns() : 0;
-	if (tr && now - tr->last_ts > gw_cfg_track_timeout_ns) {
-		/* A free we never saw: this address is a new packet now. */
+	if (tr && gw_track_stale(tr, now)) {
+		/* Its steps so far go out; user space ends the path idle. */
+		gw_chunk_flush(tr, 0);
 		bpf_map_delete_elem(&gw_tracked, &key);
 		tr = NULL;
 	}
@@ -611,8 +697,6 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 		id = tr->id;
 		tr->last_ts = now;
 	} else {
-		struct gw_track nt = {};
-
 		if (!gw_filter_match(&t, dev)) {
 			gw_nomatch_set(skb, dev, direct);
 			return NULL;
@@ -624,40 +708,90 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w)
 		 * must not outlive the NAT (netns crossings scrub conntrack)
 		 * and hide the tracked packet from the check above. */
 		gw_nomatch_forget(skb);
-		if (w->mode == GW_TM_START) {
-			nt.id = id;
-			nt.last_ts = now;
-			if (bpf_map_update_elem(&gw_tracked, &key, &nt, BPF_NOEXIST))
-				gw_stat_inc(w->probe, GW_STAT_LOST_TRACK);
-		}
+		if (w->mode == GW_TM_START)
+			tr = gw_track_start(key, id, now, w->probe);
 	}
-	if (w->mode == GW_TM_END || (w->mode == GW_TM_END_OR_MATCH && tr))
-		bpf_map_delete_elem(&gw_tracked, &key);
+	st->end = tr && (w->mode == GW_TM_END || w->mode == GW_TM_END_OR_MATCH);
 
 	netns = w->netns ?: gw_skb_netns(skb, dev, direct);
-	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns)
+	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns) {
+		if (st->end) {
+			gw_chunk_flush(tr, 0);
+			bpf_map_delete_elem(&gw_tracked, &key);
+		}
 		return NULL;
+	}
 
-	e = bpf_ringbuf_reserve(&gw_events, sizeof(*e), 0);
-	if (!e) {
-		gw_stat_inc(w->probe, GW_STAT_LOST_RINGBUF);
-		return NULL;
+	if (tr) {
+		n = tr->chunk.hdr.n_steps;
+		if (n >= GW_CHUNK_STEPS) {	/* flushed when it filled: never */
+			gw_chunk_flush(tr, 0);
+			n = 0;
+		}
+		e = &tr->chunk.steps[n];
+		st->tr = tr;
+	} else {
+		/* Copied out at submit, not reserved here: a reservation held
+		 * across begin and submit leaks, to 6.1's verifier, on paths
+		 * it cannot tell apart. */
+		n = 0;
+		st->one = bpf_map_lookup_elem(&gw_mon_scratch, &n);
+		if (!st->one)
+			return NULL;
+		e = &st->one->step;
 	}
 	gw_event_fill(e, w, dev, &t, now, netns);
 	e->pkt_id = id;
 	e->flags = flags;
-	return e;
+	return st->e = e;
 }
 
-/* Monitor mode: counts the step (the scratch event stays put). */
-static __always_inline void gw_event_submit(struct gw_event *e)
+/* Sends an untracked packet's step as a record of its own. Not inlined,
+ * as gw_chunk_flush. */
+static __noinline void gw_one_send(struct gw_chunk1 *one)
 {
+	__u16 kind = one->step.kind;
+
+	one->hdr.n_steps = 1;
+	one->hdr.seq = 0;
+	one->hdr.flags = GW_CHF_ALONE |
+			 (kind == GW_EV_DROP || kind == GW_EV_FREE ? GW_CHF_END : 0);
+	one->hdr._pad[0] = one->hdr._pad[1] = one->hdr._pad[2] = 0;
+	if (bpf_ringbuf_output(&gw_events, one, sizeof(*one), 0))
+		gw_stat_inc(one->step.probe, GW_STAT_LOST_RINGBUF);
+	else
+		gw_stat_inc(one->step.probe, GW_STAT_EVENTS);
+}
+
+/* Keeps the filled step: gathers it, sends the record when the life ended
+ * or the record is full; monitor mode counts it instead. */
+static __always_inline void gw_event_submit(struct gw_step *st)
+{
+	struct gw_track *tr = st->tr;
+	struct gw_event *e = st->e;
+	__u32 n;
+
 	if (gw_cfg_monitor) {
 		gw_mon_account(e);
 		return;
 	}
-	gw_stat_inc(e->probe, GW_STAT_EVENTS);
-	bpf_ringbuf_submit(e, 0);
+	if (st->one) {
+		gw_one_send(st->one);
+		return;
+	}
+	if (!tr)
+		return;
+	tr->held = gw_step_holds(e->kind, e->nf.hook);
+	n = tr->chunk.hdr.n_steps + 1;
+	tr->chunk.hdr.n_steps = n;
+	if (st->end) {
+		__u64 key = e->skb;
+
+		gw_chunk_flush(tr, GW_CHF_END);
+		bpf_map_delete_elem(&gw_tracked, &key);
+	} else if (n >= GW_CHUNK_STEPS) {
+		gw_chunk_flush(tr, GW_CHF_MORE);
+	}
 }
 
 /* Whether skb is currently tracked (cheap pre-check for hot probes). In

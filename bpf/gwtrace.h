@@ -187,6 +187,52 @@ struct gw_event {
 };
 
 /*
+ * A ring buffer record: one or more steps of one packet life. A tracked
+ * packet's steps are kept with its tracking entry and go out together at
+ * the end of its life (GW_CHF_END), or when GW_CHUNK_STEPS have gathered
+ * (more follow), or when the entry is found stale or swept; a step of an
+ * untracked packet goes out alone. Issue 8: one record per packet life
+ * instead of one per step. The record's size is exactly
+ * sizeof(struct gw_chunk_hdr) + n_steps * sizeof(struct gw_event).
+ */
+#define GW_CHUNK_STEPS	8
+
+#define GW_CHF_END	(1u << 0)	/* the last step ended the life */
+#define GW_CHF_ALONE	(1u << 1)	/* not assembled: an untracked packet's step */
+#define GW_CHF_MORE	(1u << 2)	/* sent because it filled: the tracking
+					 * entry lives on and gathers the next steps */
+
+struct gw_chunk_hdr {
+	__u16 n_steps;		/* 1 .. GW_CHUNK_STEPS */
+	__u16 seq;		/* the life's records so far, from 0 */
+	__u8 flags;		/* GW_CHF_* */
+	__u8 _pad[3];
+};
+
+struct gw_chunk {
+	struct gw_chunk_hdr hdr;
+	struct gw_event steps[GW_CHUNK_STEPS];
+};
+
+/* A step alone (untracked packets, monitor's drop log). */
+struct gw_chunk1 {
+	struct gw_chunk_hdr hdr;
+	struct gw_event step;
+};
+
+/*
+ * Whether a packet whose latest step is this one waits in a queue on its
+ * way to the device (the neighbour layer resolving the next hop, a qdisc):
+ * its fate is still to come. Kernel and user space both use it: the
+ * kernel keeps such a packet's tracking entry for the hold time, user
+ * space reports a path ending there as held, never as forwarded.
+ */
+static inline int gw_step_holds(__u16 kind, __u8 nf_hook)
+{
+	return kind == GW_EV_NF_EXIT && nf_hook == GW_NF_POST_ROUTING;
+}
+
+/*
  * What became of a packet at one step, as `gwtrace monitor` counts it in
  * the kernel. A packet may have several (forwarded, then sent); a drop is
  * its last.
@@ -229,11 +275,15 @@ struct gw_mon_val {
 	__u64 bytes;
 };
 
-/* Value of the tracking map (skb address -> packet life); user space reads
- * it to sweep entries whose free was never seen. */
+/* Value of the tracking map (skb address -> packet life): the life's id
+ * and the steps not sent yet. User space sweeps entries whose end was
+ * never seen (taking their steps) and drains them all at exit. */
 struct gw_track {
 	__u64 id;		/* pkt_id of the life */
 	__u64 last_ts;		/* ts_ns of its latest step */
+	__u8 held;		/* gw_step_holds() of the latest step */
+	__u8 _pad[7];
+	struct gw_chunk chunk;	/* steps gathered since the last record */
 };
 
 /* An address prefix for the in-kernel filter. */
@@ -274,7 +324,10 @@ GW_STATIC_ASSERT(sizeof(struct gw_xfrm) == 56, "gw_xfrm ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_drop) == 48, "gw_drop ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
-GW_STATIC_ASSERT(sizeof(struct gw_track) == 16, "gw_track ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_chunk_hdr) == 8, "gw_chunk_hdr ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_chunk) == 8 + GW_CHUNK_STEPS * 192, "gw_chunk ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_chunk1) == 200, "gw_chunk1 ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_track) == 24 + sizeof(struct gw_chunk), "gw_track ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_mon_key) == 40, "gw_mon_key ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_mon_flow_key) == 88, "gw_mon_flow_key ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_mon_val) == 16, "gw_mon_val ABI");

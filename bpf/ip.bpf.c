@@ -15,6 +15,7 @@ static __always_inline void ip_finish(struct sk_buff *skb, __u16 kind, __u8 stra
 		.skb = skb, .probe = GW_PROBE_IP_FINISH, .kind = kind,
 		.strategy = strategy, .mode = GW_TM_TRACKED,
 	};
+	struct gw_step st;
 	struct gw_event *e;
 
 	if (gw_cfg_monitor) {
@@ -23,9 +24,9 @@ static __always_inline void ip_finish(struct sk_buff *skb, __u16 kind, __u8 stra
 		if (gw_mon_living(&w, fate, hook))
 			return;
 	}
-	e = gw_event_begin(&w);
+	e = gw_event_begin(&w, &st);
 	if (e)
-		gw_event_submit(e);
+		gw_event_submit(&st);
 }
 
 #define IP_FINISH_PROBES(name, func, kind)					\

@@ -13,6 +13,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before load; the verifier prunes what they disable. */
 const volatile struct gw_filter gw_cfg_filter = {};
 const volatile __u64 gw_cfg_track_timeout_ns = 2000000000ULL;
+const volatile __u64 gw_cfg_hold_timeout_ns = 32000000000ULL;
 const volatile __u32 gw_cfg_monitor = 0;
 const volatile __u64 gw_cfg_mon_window_ns = 10000000000ULL;
 const volatile __u64 gw_cfg_mon_t0_ns = 0;

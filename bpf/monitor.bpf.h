@@ -50,12 +50,14 @@ struct gw_mon_rl {
 	__type(value, struct gw_mon_rl);				\
 } gw_mon_rl SEC(".maps")
 
-/* The event a monitored step fills instead of a ring-buffer slot. */
+/* The step a monitored packet fills instead of a ring-buffer slot, and
+ * trace's step of an untracked packet: either goes out from here as a
+ * record of one step. */
 #define GW_MAP_MON_SCRATCH struct {					\
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
 	__uint(max_entries, 1);						\
 	__type(key, __u32);						\
-	__type(value, struct gw_event);					\
+	__type(value, struct gw_chunk1);				\
 } gw_mon_scratch SEC(".maps")
 
 GW_SHARED GW_MAP_MON_FATES;
@@ -135,7 +137,9 @@ static __always_inline void gw_mon_stream_drop(struct gw_event *e)
 	};
 	/* Windows start when gwtrace does, as its reports do. */
 	__u64 window = (e->ts_ns - gw_cfg_mon_t0_ns) / (gw_cfg_mon_window_ns ?: 1);
+	struct gw_chunk1 *rec;
 	struct gw_mon_rl *r;
+	__u32 zero = 0;
 
 	if (!gw_cfg_mon_burst) {
 		gw_stat_inc(e->probe, GW_STAT_MON_SUPPRESSED);
@@ -151,9 +155,15 @@ static __always_inline void gw_mon_stream_drop(struct gw_event *e)
 		gw_stat_inc(e->probe, GW_STAT_MON_SUPPRESSED);
 		return;
 	}
+	rec = bpf_map_lookup_elem(&gw_mon_scratch, &zero);
+	if (!rec)
+		return;
 	e->pkt_id = gw_next_id();
 	e->flags |= GW_EVF_NEW;
-	if (bpf_ringbuf_output(&gw_events, e, sizeof(*e), 0))
+	rec->hdr.n_steps = 1;
+	rec->hdr.seq = 0;
+	rec->hdr.flags = GW_CHF_ALONE | GW_CHF_END;
+	if (bpf_ringbuf_output(&gw_events, rec, sizeof(*rec), 0))
 		gw_stat_inc(e->probe, GW_STAT_LOST_RINGBUF);
 	else
 		gw_stat_inc(e->probe, GW_STAT_EVENTS);

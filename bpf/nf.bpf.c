@@ -57,8 +57,9 @@ static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_st
 		.kind = leaving ? GW_EV_NF_EXIT : GW_EV_NF_ENTER,
 		.strategy = strategy, .mode = GW_TM_START,
 	};
+	struct gw_step step;
 	struct gw_event *e;
-	struct gw_tuple t;
+	__u8 daddr[GW_ADDR_LEN];
 
 	/* Monitor: leaving INPUT is delivered, every other step is path
 	 * context; neither needs an event. */
@@ -70,7 +71,7 @@ static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_st
 		if (fate == GW_FATE_NONE || gw_mon_living(&w, fate, mhook))
 			return;
 	}
-	e = gw_event_begin(&w);
+	e = gw_event_begin(&w, &step);
 	if (!e) {
 		if (leaving && hook == GW_NF_PRE_ROUTING)
 			route_ctx_clear();
@@ -83,13 +84,13 @@ static __always_inline void nf_step(struct sk_buff *skb, const struct nf_hook_st
 	/* NAT and IPsec flags are path context: monitor counts without. */
 	if (!gw_cfg_monitor)
 		nf_annotate(e, skb);
-	t = e->tuple;
-	gw_event_submit(e);
+	__builtin_memcpy(daddr, e->tuple.daddr, GW_ADDR_LEN);
+	gw_event_submit(&step);
 
 	if (leaving && hook == GW_NF_PRE_ROUTING)
-		route_ctx_set(skb, &t);		/* after DNAT: what fib will see */
+		route_ctx_set(skb, daddr);	/* after DNAT: what fib will see */
 	if (!leaving && hook == GW_NF_LOCAL_OUT)
-		route_pending_flush(skb, &t, strategy);
+		route_pending_flush(skb, daddr, strategy);
 }
 
 /* libbpf 1.1 does not know this section; the loader sets the program type

@@ -17,8 +17,7 @@
 /* Older than this and the context belongs to some earlier packet. */
 #define GW_ROUTE_CTX_NS 5000000ULL
 
-static __always_inline void route_ctx_set(struct sk_buff *skb,
-					  const struct gw_tuple *t)
+static __always_inline void route_ctx_set(struct sk_buff *skb, const __u8 *daddr)
 {
 	__u32 zero = 0;
 	struct gw_route_ctx *c = bpf_map_lookup_elem(&gw_route_ctx, &zero);
@@ -27,7 +26,7 @@ static __always_inline void route_ctx_set(struct sk_buff *skb,
 		return;
 	c->skb = (__u64)skb;
 	c->ts = bpf_ktime_get_ns();
-	__builtin_memcpy(c->daddr, t->daddr, GW_ADDR_LEN);
+	__builtin_memcpy(c->daddr, daddr, GW_ADDR_LEN);
 }
 
 static __always_inline void route_ctx_clear(void)
@@ -69,26 +68,27 @@ static __always_inline void route_emit(struct sk_buff *skb, const struct gw_rout
 		.strategy = strategy, .mode = GW_TM_TRACKED,
 		.raw = 1,	/* skb was parked in a map */
 	};
-	struct gw_event *e = gw_event_begin(&w);
+	struct gw_step st;
+	struct gw_event *e = gw_event_begin(&w, &st);
 
 	if (!e)
 		return;
 	e->route = *r;
 	if (ts)
 		e->ts_ns = ts;
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 /* At LOCAL_OUT: a parked output lookup of this task for this daddr. */
-static __always_inline void route_pending_flush(struct sk_buff *skb,
-						const struct gw_tuple *t, __u8 strategy)
+static __always_inline void route_pending_flush(struct sk_buff *skb, const __u8 *daddr,
+						__u8 strategy)
 {
 	__u32 zero = 0;
 	struct gw_route_pending *p = bpf_map_lookup_elem(&gw_route_pending, &zero);
 
 	if (!p || !p->pid_tgid || p->pid_tgid != bpf_get_current_pid_tgid() ||
 	    bpf_ktime_get_ns() - p->ts > GW_ROUTE_CTX_NS ||
-	    __builtin_memcmp(p->route.daddr, t->daddr, 4))
+	    __builtin_memcmp(p->route.daddr, daddr, 4))
 		return;
 	p->pid_tgid = 0;
 	/* The fib_info behind nhc is freed only after an RCU grace period

@@ -16,6 +16,7 @@ static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev
 		.strategy = GW_STRAT_TRACEPOINT, .mode = mode,
 		.l3_at_data = l3_at_data,
 	};
+	struct gw_step st;
 	struct gw_event *e;
 
 	/* Monitor: a device xmit is a living packet's fate (sent or
@@ -26,19 +27,19 @@ static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev
 		if (gw_mon_living(&w, fate, hook))
 			return;
 	}
-	e = gw_event_begin(&w);
+	e = gw_event_begin(&w, &st);
 	if (!e) {
 		if (kind == GW_EV_RX)
 			route_ctx_clear();
 		return;
 	}
 	if (kind == GW_EV_RX)
-		route_ctx_set(skb, &e->tuple);
+		route_ctx_set(skb, e->tuple.daddr);
 	/* Set on receive, kept through forwarding (and xfrm tunnel mode);
 	 * a packet made here has none. */
 	if (kind == GW_EV_TX && skb->skb_iif)
 		e->flags |= GW_EVF_RECEIVED;
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 SEC("tp_btf/netif_receive_skb")
@@ -66,6 +67,7 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 		.skb = skb, .probe = GW_PROBE_DROP, .kind = GW_EV_DROP,
 		.strategy = GW_STRAT_TRACEPOINT, .mode = GW_TM_END_OR_MATCH,
 	};
+	struct gw_step st;
 	struct gw_event *e;
 	__u32 xfrm_mib;
 
@@ -84,7 +86,7 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 		return;
 	if (consumed)
 		w.mode = GW_TM_END;
-	e = gw_event_begin(&w);
+	e = gw_event_begin(&w, &st);
 	if (!e)
 		return;
 	/* A root ping's raw socket got a clone of the echo reply; the kernel
@@ -99,7 +101,7 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 	e->drop.location = (__u64)location;
 	nftable_annotate_drop(e, skb);
 	e->drop.xfrm_mib = xfrm_mib;
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 /* 6.1: (skb, location, reason); 6.12+ add rx_sk: declare the first three. */
@@ -120,14 +122,15 @@ int BPF_PROG(gw_tp_free, struct sk_buff *skb)
 		.skb = skb, .probe = GW_PROBE_FREE, .kind = GW_EV_FREE,
 		.strategy = GW_STRAT_TRACEPOINT, .mode = GW_TM_END,
 	};
+	struct gw_step st;
 	struct gw_event *e;
 
 	if (!gw_cfg_monitor)
 		gw_nomatch_forget(skb);
 	if (!gw_is_tracked(skb))
 		return 0;
-	e = gw_event_begin(&w);
+	e = gw_event_begin(&w, &st);
 	if (e)
-		gw_event_submit(e);
+		gw_event_submit(&st);
 	return 0;
 }

@@ -14,7 +14,8 @@
 #include "xfrm_mib.bpf.h"
 
 static __always_inline struct gw_event *xfrm_begin(struct sk_buff *skb, __u16 probe,
-						   __u16 kind, __u8 strategy)
+						   __u16 kind, __u8 strategy,
+						   struct gw_step *st)
 {
 	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
 	struct dst_entry *dst = (void *)(refdst & ~1UL);
@@ -30,24 +31,26 @@ static __always_inline struct gw_event *xfrm_begin(struct sk_buff *skb, __u16 pr
 		w.raw = 1;
 	}
 
-	return gw_event_begin(&w);
+	return gw_event_begin(&w, st);
 }
 
 /* At entry the skb's dst is the bundle whose xfrm is the SA to apply. */
 static __always_inline void xfrm_out(struct sk_buff *skb, __u8 strategy)
 {
-	struct gw_event *e = xfrm_begin(skb, GW_PROBE_XFRM_OUT, GW_EV_XFRM_OUT, strategy);
+	struct gw_step st;
+	struct gw_event *e = xfrm_begin(skb, GW_PROBE_XFRM_OUT, GW_EV_XFRM_OUT, strategy, &st);
 
 	if (!e)
 		return;
 	e->xfrm.dir = GW_XFRM_OUT;
 	xfrm_fill_state(&e->xfrm, skb_xfrm_dst_state(skb));
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 static __always_inline void xfrm_in(struct sk_buff *skb, int err, __u8 strategy)
 {
-	struct gw_event *e = xfrm_begin(skb, GW_PROBE_XFRM_IN, GW_EV_XFRM_IN, strategy);
+	struct gw_step st;
+	struct gw_event *e = xfrm_begin(skb, GW_PROBE_XFRM_IN, GW_EV_XFRM_IN, strategy, &st);
 
 	if (!e)
 		return;
@@ -60,24 +63,25 @@ static __always_inline void xfrm_in(struct sk_buff *skb, int err, __u8 strategy)
 		e->xfrm.spi = e->tuple.spi;
 	if (err)
 		e->xfrm.mib = xfrm_mib_cause(skb);
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 /* __xfrm_policy_check returns 0 to reject. */
 static __always_inline void xfrm_policy(struct sk_buff *skb, int dir, int ret,
 					__u8 strategy)
 {
+	struct gw_step st;
 	struct gw_event *e;
 
 	if (ret)
 		return;		/* allowed: not worth a step */
-	e = xfrm_begin(skb, GW_PROBE_XFRM_POLICY, GW_EV_XFRM_POLICY, strategy);
+	e = xfrm_begin(skb, GW_PROBE_XFRM_POLICY, GW_EV_XFRM_POLICY, strategy, &st);
 	if (!e)
 		return;
 	e->xfrm.dir = dir & 3;	/* XFRM_POLICY_MASK */
 	e->xfrm.err = -1;
 	e->xfrm.mib = xfrm_mib_cause(skb);
-	gw_event_submit(e);
+	gw_event_submit(&st);
 }
 
 SEC("fentry/xfrm_output")

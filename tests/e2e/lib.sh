@@ -46,6 +46,7 @@ gwt_scale 10
 : "${GWT_STOP_TIMEOUT:=$REPLY}"
 : "${GWT_SETTLE:=0.5}"
 
+GWT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)	# the source tree
 GWT_ID="gwt-$$"
 GWT_TMP=""
 GWT_NETNS=()		# namespaces created, deleted by the cleanup
@@ -490,6 +491,35 @@ tcp_connect_from() {
 			timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
 			sleep 0.1
 		done; true' _ "$dst" "$port" "$count" || true
+}
+
+# UDPFLOOD: bench/udpflood.c, built for this test (skip without a compiler).
+build_udpflood() {
+	command -v cc >/dev/null 2>&1 || skip "needs a C compiler (cc) to build bench/udpflood.c"
+	UDPFLOOD=$GWT_TMP/udpflood
+	cc -O2 -std=gnu11 -D_GNU_SOURCE -o "$UDPFLOOD" "$GWT_ROOT/bench/udpflood.c" ||
+		fail "cannot build bench/udpflood.c"
+}
+
+# flood NS COUNT udpflood-args...: COUNT datagrams; FLOOD_SENT = its count.
+flood() {
+	local ns=$1 count=$2 out; shift 2
+	out=$(ip netns exec "$ns" timeout 60 "$UDPFLOOD" -n "$count" -t 50 "$@") ||
+		fail "udpflood -n $count $* failed: $out"
+	log "udpflood -n $count $*: $out"
+	[[ $out =~ sent=([0-9]+) ]] || fail "udpflood printed no sent=N: $out"
+	FLOOD_SENT=${BASH_REMATCH[1]}
+	((FLOOD_SENT == count)) || fail "udpflood sent $FLOOD_SENT of $count datagrams in 50 s"
+}
+
+# fast_ping NS DST COUNT: PING_SENT = echo requests sent (ping's count).
+fast_ping() {
+	local out
+	out=$(ip netns exec "$1" ping -n -q -c "$3" -i 0.002 -l 20 -W 0.3 "$2" 2>&1) || true
+	[[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]] ||
+		fail "ping $2: no statistics line: $out"
+	# shellcheck disable=SC2034 # for the tests
+	PING_SENT=${BASH_REMATCH[1]} PING_RECEIVED=${BASH_REMATCH[2]}
 }
 
 # ----------------------------------------------------------------------------

@@ -12,7 +12,6 @@
 # shellcheck source=tests/e2e/lib_bpf.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib_bpf.sh"
 
-MON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GW_SUMMARY_TYPE=monitor_summary	# gw_stop checks the monitor's last line
 
 # The gateway's forward chain drops what RULE matches (nft syntax).
@@ -79,34 +78,6 @@ http_get() {
 
 # ----------------------------------------------------------------------------
 # Traffic
-
-# UDPFLOOD: bench/udpflood.c, built for this test (skip without a compiler).
-build_udpflood() {
-	command -v cc >/dev/null 2>&1 || skip "needs a C compiler (cc) to build bench/udpflood.c"
-	UDPFLOOD=$GWT_TMP/udpflood
-	cc -O2 -std=gnu11 -D_GNU_SOURCE -o "$UDPFLOOD" "$MON_ROOT/bench/udpflood.c" ||
-		fail "cannot build bench/udpflood.c"
-}
-
-# flood NS COUNT udpflood-args...: COUNT datagrams; FLOOD_SENT = its count.
-flood() {
-	local ns=$1 count=$2 out; shift 2
-	out=$(ip netns exec "$ns" timeout 60 "$UDPFLOOD" -n "$count" -t 50 "$@") ||
-		fail "udpflood -n $count $* failed: $out"
-	log "udpflood -n $count $*: $out"
-	[[ $out =~ sent=([0-9]+) ]] || fail "udpflood printed no sent=N: $out"
-	FLOOD_SENT=${BASH_REMATCH[1]}
-	((FLOOD_SENT == count)) || fail "udpflood sent $FLOOD_SENT of $count datagrams in 50 s"
-}
-
-# fast_ping NS DST COUNT: PING_SENT = echo requests sent (ping's count).
-fast_ping() {
-	local out
-	out=$(ip netns exec "$1" ping -n -q -c "$3" -i 0.002 -l 20 -W 0.3 "$2" 2>&1) || true
-	[[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]] ||
-		fail "ping $2: no statistics line: $out"
-	PING_SENT=${BASH_REMATCH[1]} PING_RECEIVED=${BASH_REMATCH[2]}
-}
 
 # ----------------------------------------------------------------------------
 # Prometheus (Debian's package): PROM_PORT, its API through prom_query.

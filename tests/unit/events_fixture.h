@@ -249,6 +249,18 @@ static inline __u16 fx_probe_of(__u16 kind)
 }
 
 /* An event with the common part filled: gateway netns, tracepoint. */
+/* A ring buffer record of steps ev[0..n) (seq, GW_CHF_* flags): its size. */
+static inline size_t fx_chunk(struct gw_chunk *c, const struct gw_event *ev, size_t n,
+			      __u16 seq, __u8 flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->hdr.n_steps = (__u16)n;
+	c->hdr.seq = seq;
+	c->hdr.flags = flags;
+	memcpy(c->steps, ev, n * sizeof(*ev));
+	return sizeof(c->hdr) + n * sizeof(*ev);
+}
+
 static inline struct gw_event fx_ev(__u64 id, __u64 ts, __u16 kind, const struct gw_tuple *t)
 {
 	struct gw_event e;

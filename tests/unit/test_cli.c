@@ -94,7 +94,7 @@ static void assert_defaults(const struct gw_config *c)
 	assert_null(c->ready_file);
 	assert_int_equal(c->verbose, 0);
 	assert_int_equal(c->ringbuf_kb, 4096);
-	assert_int_equal(c->track_max, 65536);
+	assert_int_equal(c->track_max, 16384);
 	assert_int_equal(c->idle_ms, 1000);
 }
 
@@ -213,11 +213,11 @@ static void test_output_tracing_options(void **state)
 	assert_int_equal(c.filter.flags, 0);
 
 	assert_int_equal(PARSE(&c, &o, "--duration", ".5", "--ringbuf-size",
-			       "1048576", "--track-max", "16777216",
+			       "1048576", "--track-max", "262144",
 			       "--idle-timeout", "600000"), 0);
 	assert_true(c.duration == 0.5);
 	assert_int_equal(c.ringbuf_kb, 1048576);
-	assert_int_equal(c.track_max, 16777216);
+	assert_int_equal(c.track_max, 262144);
 	assert_int_equal(c.idle_ms, 600000);
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -256,7 +256,7 @@ static void test_bad_input(void **state)
 		{ { "--ringbuf-size", "32" }, "'32'" },
 		{ { "--ringbuf-size", "2097152" }, "'2097152'" },
 		{ { "--track-max", "1023" }, "'1023'" },
-		{ { "--track-max", "16777217" }, "'16777217'" },
+		{ { "--track-max", "262145" }, "'262145'" },
 		{ { "--idle-timeout", "9" }, "'9'" },
 		{ { "--idle-timeout", "600001" }, "'600001'" },
 		{ { "--ready-file", "" }, "--ready-file" },

@@ -66,13 +66,18 @@ static size_t write_sample(const char *path, struct gw_event *ev)
 {
 	struct gw_tuple tu = fx_tuple("10.1.0.2", "172.16.9.9", IPPROTO_UDP, 1234, 53);
 	struct gw_recorder *r;
-	size_t n = fx_forward_path(ev, 7, T0, &tu), i;
+	size_t n = fx_forward_path(ev, 7, T0, &tu), size;
+	struct gw_chunk c;
 	int err = 0;
 
 	r = recorder__open(path, &err);
 	assert_non_null(r);
-	for (i = 0; i < n; i++)
-		recorder__event(r, &ev[i], sizeof(ev[i]));
+	/* As the kernel sends them: the first three steps (the record
+	 * filled), then the rest with the life's end. */
+	size = fx_chunk(&c, ev, 3, 0, 0);
+	recorder__event(r, &c, size);
+	size = fx_chunk(&c, ev + 3, n - 3, 1, GW_CHF_END);
+	recorder__event(r, &c, size);
 	recorder__tick(r, T0 + 5000000000ULL);
 	recorder__event(r, "short", 5);
 	assert_int_equal(recorder__close(r), 0);
@@ -88,7 +93,7 @@ static void test_round_trip(void **state)
 	const struct gw_rec_hdr *h;
 	const void *pl;
 	__u64 before = mono_now();
-	size_t n = write_sample(t->path, ev), i;
+	size_t n = write_sample(t->path, ev), i, k;
 	struct stat st;
 
 	assert_int_equal(stat(t->path, &st), 0);
@@ -101,13 +106,18 @@ static void test_round_trip(void **state)
 	assert_true(recording__same_boot(&rec));
 
 	recording__iter(&rec, &it);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += k) {
+		const struct gw_chunk *c;
+
+		k = i ? n - 3 : 3;
 		assert_int_equal(recording__next(&it, &h, &pl), 1);
 		assert_int_equal(h->type, GW_REC_EVENT);
-		assert_int_equal(h->len, sizeof(struct gw_event));
-		/* Usable in place as a struct gw_event. */
+		assert_int_equal(h->len, sizeof(struct gw_chunk_hdr) + k * sizeof(struct gw_event));
+		/* Usable in place as a struct gw_chunk. */
 		assert_int_equal((uintptr_t)pl % 8, 0);
-		assert_memory_equal(pl, &ev[i], sizeof(ev[i]));
+		c = pl;
+		assert_int_equal(c->hdr.n_steps, k);
+		assert_memory_equal(c->steps, &ev[i], k * sizeof(ev[i]));
 	}
 	assert_int_equal(recording__next(&it, &h, &pl), 1);
 	assert_int_equal(h->type, GW_REC_TICK);
@@ -144,8 +154,10 @@ static void test_replay_correlates(void **state)
 	assert_int_equal(recording__load(t->path, &rec), 0);
 	recording__iter(&rec, &it);
 	while (recording__next(&it, &h, &pl) == 1) {
-		if (h->type == GW_REC_EVENT && h->len >= sizeof(struct gw_event))
-			assert_int_equal(corr__push(c, pl), 0);
+		if (h->type == GW_REC_EVENT && h->len > 5)
+			assert_int_equal(corr__push_record(c, pl, h->len), 0);
+		else if (h->type == GW_REC_EVENT)	/* the short one */
+			assert_int_equal(corr__push_record(c, pl, h->len), -EBADMSG);
 		else if (h->type == GW_REC_TICK)
 			corr__expire(c, *(const __u64 *)pl);
 	}

@@ -205,6 +205,8 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 		return -errno;
 	a->skel->rodata->gw_cfg_filter = o->filter;
 	a->skel->rodata->gw_cfg_track_timeout_ns = o->track_timeout_ns;
+	if (o->hold_timeout_ns)
+		a->skel->rodata->gw_cfg_hold_timeout_ns = o->hold_timeout_ns;
 	a->skel->rodata->gw_cfg_monitor = o->monitor;
 	a->skel->rodata->gw_cfg_mon_window_ns = o->mon_window_ns ?: 1;
 	a->skel->rodata->gw_cfg_mon_burst = o->mon_burst;

@@ -24,6 +24,7 @@ struct gw_attach_opts {
 	__u32 ringbuf_kb;
 	__u32 track_max;
 	__u64 track_timeout_ns;
+	__u64 hold_timeout_ns;		/* ... for a held packet (gw_step_holds) */
 	/* gwtrace monitor: count fates in the kernel, stream rate-limited
 	 * drops; only the probes that settle a fate are attached. */
 	bool monitor;

@@ -71,7 +71,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
 
-	if (size < sizeof(struct gw_event) || corr__push(m->corr, data))
+	if (corr__push_record(m->corr, data, size))
 		m->bad_events++;
 	return 0;
 }

@@ -390,7 +390,7 @@ bool corr__path_held(const struct gw_packet *p)
 	if (p->complete || !p->n_steps)
 		return false;
 	last = &p->steps[p->n_steps - 1];
-	return last->kind == GW_EV_NF_EXIT && last->nf.hook == GW_NF_POST_ROUTING;
+	return gw_step_holds(last->kind, last->nf.hook);
 }
 
 void corr__finish(struct gw_packet *p, const struct gw_names *n)

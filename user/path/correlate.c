@@ -11,6 +11,9 @@
 
 struct corr_path {
 	struct gw_packet pkt;
+	/* Its latest record said GW_CHF_MORE: the kernel holds its next
+	 * steps, so being idle here says nothing (see path_expired). */
+	bool more;
 	struct corr_path *hnext; /* hash chain */
 	struct corr_path *older; /* activity list: least recent first */
 	struct corr_path *newer;
@@ -245,14 +248,51 @@ int corr__push(struct gw_corr *c, const struct gw_event *ev)
 	return 0;
 }
 
-/* Idle for at least its limit: idle_timeout_ns, or hold_ns if held. */
-static bool path_expired(const struct gw_corr *c, const struct gw_packet *p, __u64 now_ns)
+size_t corr__record_steps(size_t size)
 {
+	size_t hdr = sizeof(struct gw_chunk_hdr), ev = sizeof(struct gw_event);
+
+	if (size < hdr + ev || (size - hdr) % ev || (size - hdr) / ev > GW_CHUNK_STEPS)
+		return 0;
+	return (size - hdr) / ev;
+}
+
+int corr__push_record(struct gw_corr *c, const void *data, size_t size)
+{
+	const struct gw_chunk_hdr *h = data;
+	/* Records are 8-aligned in the ring buffer and in recordings. */
+	const struct gw_event *steps = (const void *)(h + 1);
+	size_t n = corr__record_steps(size), i;
+	struct corr_path *p;
+	int err;
+
+	if (!n || h->n_steps != n)
+		return -EBADMSG;
+	for (i = 1; i < n; i++)
+		if (steps[i].pkt_id != steps[0].pkt_id)
+			return -EBADMSG;
+	for (i = 0; i < n; i++)
+		if ((err = corr__push(c, &steps[i])))
+			return err;
+	p = corr_lookup(c, steps[0].pkt_id);
+	if (p)
+		p->more = h->flags & GW_CHF_MORE;
+	return 0;
+}
+
+/*
+ * Idle for at least its limit: idle_timeout_ns, or hold_ns if held or if
+ * the kernel still gathers its steps (its tracking entry ends with a
+ * record, or user space's sweep takes it, well within hold_ns).
+ */
+static bool path_expired(const struct gw_corr *c, const struct corr_path *cp, __u64 now_ns)
+{
+	const struct gw_packet *p = &cp->pkt;
 	__u64 idle = now_ns > p->last_ts ? now_ns - p->last_ts : 0;
 
 	if (idle < c->opts.idle_timeout_ns)
 		return false;
-	return !corr__path_held(p) || idle >= c->opts.hold_ns;
+	return (!cp->more && !corr__path_held(p)) || idle >= c->opts.hold_ns;
 }
 
 void corr__expire(struct gw_corr *c, __u64 now_ns)
@@ -263,17 +303,9 @@ void corr__expire(struct gw_corr *c, __u64 now_ns)
 	 * every path; there are at most max_packets. */
 	for (; p; p = next) {
 		next = p->newer;
-		if (path_expired(c, &p->pkt, now_ns))
+		if (path_expired(c, p, now_ns))
 			corr_emit(c, p);
 	}
-}
-
-bool corr__held(const struct gw_corr *c, __u64 pkt_id, __u64 now_ns)
-{
-	const struct corr_path *p = corr_lookup(c, pkt_id);
-
-	return p && corr__path_held(&p->pkt) &&
-	       (now_ns <= p->pkt.last_ts || now_ns - p->pkt.last_ts < c->opts.hold_ns);
 }
 
 void corr__flush(struct gw_corr *c)

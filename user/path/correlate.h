@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Correlation: per-packet step events (struct gw_event) in, finished packet
- * paths (struct gw_packet) with conclusions out.
+ * Correlation: per-packet step events (struct gw_event), as the ring
+ * buffer's records carry them (struct gw_chunk), in; finished packet paths
+ * (struct gw_packet) with conclusions out.
  *
  * Identity is the BPF side's pkt_id, never the skb address (addresses are
  * recycled within microseconds). Steps are kept sorted by ts_ns because
@@ -45,6 +46,17 @@ struct gw_corr;
 struct gw_corr *corr__new(const struct gw_corr_opts *opts, gw_packet_cb cb, void *ctx);
 /* 0, or -ENOMEM (the event is lost, nothing else changes). */
 int corr__push(struct gw_corr *c, const struct gw_event *ev);
+/*
+ * One ring buffer record (struct gw_chunk: a life's steps, see gwtrace.h):
+ * checks it whole, then pushes its steps. 0; -EBADMSG if the record is
+ * malformed (wrong size, step count, steps of different lives: nothing is
+ * pushed); -ENOMEM as corr__push (the steps before stay pushed). After a
+ * record with GW_CHF_MORE the kernel holds the path's next steps: it is
+ * not finished idle before hold_ns.
+ */
+int corr__push_record(struct gw_corr *c, const void *data, size_t size);
+/* Steps in a record of size bytes, 0 if that is no record size. */
+size_t corr__record_steps(size_t size);
 /* Finishes (incomplete) every path idle for idle_timeout_ns at now_ns
  * (ktime ns, the clock of ev->ts_ns). */
 void corr__expire(struct gw_corr *c, __u64 now_ns);
@@ -63,13 +75,10 @@ void corr__finish(struct gw_packet *p, const struct gw_names *n);
  * neighbour layer resolving the next hop, a qdisc) and its fate is still
  * to come: neither transmitted nor dropped. A held path is kept open
  * (hold_ns), and one finished while held has outcome unknown, never the
- * "forwarded" its earlier steps suggest.
+ * "forwarded" its earlier steps suggest. The rule is gw_step_holds(), the
+ * kernel's too.
  */
 bool corr__path_held(const struct gw_packet *p);
-
-/* Whether the path of pkt_id is in flight, held (corr__path_held), and
- * held for less than hold_ns at now_ns: its kernel tracking must live on. */
-bool corr__held(const struct gw_corr *c, __u64 pkt_id, __u64 now_ns);
 
 struct gw_corr_stats {
 	__u64 events;		/* pushed, attributable or not */

@@ -10,11 +10,12 @@
  *   struct gw_rec_file                          once
  *   struct gw_rec_hdr + len bytes, padded to 8   per record
  *
- * GW_REC_EVENT carries one ring buffer record exactly as on_event() got it.
+ * GW_REC_EVENT carries one ring buffer record (struct gw_chunk: one or
+ * more steps of a life) exactly as on_event() got it.
  * GW_REC_TICK carries a __u64: the CLOCK_MONOTONIC ns at which trace called
  * corr__expire(), so a replay finishes idle paths at the same places in
  * the stream as the live run did. Records are 8-aligned, so a payload in
- * a buffer read whole can be used as a struct gw_event in place.
+ * a buffer read whole can be used as a struct gw_chunk in place.
  */
 #ifndef GW_RECORD_H
 #define GW_RECORD_H
@@ -24,7 +25,7 @@
 #include <linux/types.h>
 
 #define GW_REC_MAGIC	"GWREC\0\0"	/* 8 bytes with the terminating NUL */
-#define GW_REC_VERSION	1
+#define GW_REC_VERSION	2	/* 2: records are struct gw_chunk */
 
 enum gw_rec_type {
 	GW_REC_EVENT = 1,

@@ -29,16 +29,19 @@
 #define SWEEP_NS 2000000000ULL
 #define REFRESH_NS 1000000000ULL	/* network namespaces come and go */
 /*
- * Tracking entries: the kernel treats one untouched for TRACK_TIMEOUT_NS
- * as a life whose free we missed (its address is a new packet now); the
- * sweep deletes those untouched for SWEEP_STALE_NS, except the entries of
- * held packets (corr__held: queued after POSTROUTING, e.g. for ARP, whose
- * drop or transmission is still to come), which it touches instead, so
- * that their end still joins their path. The sweep runs every SWEEP_NS,
- * well within the kernel's timeout.
+ * Tracking entries hold a packet's steps until its end (see gwtrace.h,
+ * struct gw_chunk). The kernel treats one untouched for TRACK_TIMEOUT_NS
+ * as a life whose end we missed (its address is a new packet now), or for
+ * HOLD_KERNEL_NS if its packet is held (gw_step_holds: queued after
+ * POSTROUTING, e.g. for ARP, its drop or transmission still to come). The
+ * sweep, every SWEEP_NS, takes the entries untouched for SWEEP_STALE_NS
+ * (held: HOLD_NS) with their steps, before the kernel would; at exit every
+ * entry is taken. Taking is lookup-and-delete: an entry is gone or whole.
  */
 #define TRACK_TIMEOUT_NS 6000000000ULL
 #define SWEEP_STALE_NS 2000000000ULL
+#define HOLD_NS CORR_DEFAULT_HOLD_NS
+#define HOLD_KERNEL_NS (HOLD_NS + 2 * SWEEP_NS)
 
 struct trace {
 	const struct gw_config *cfg;
@@ -78,37 +81,36 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct trace *t = ctx;
 
 	recorder__event(t->rec, data, size);
-	if (size < sizeof(struct gw_event)) {
-		t->bad_events++;
-		return 0;
-	}
-	t->sum.events++;
-	if (corr__push(t->corr, data))
+	t->sum.events += corr__record_steps(size);
+	if (corr__push_record(t->corr, data, size))
 		t->bad_events++;
 	return 0;
 }
 
-/* Deletes tracking entries whose free we never saw (see core.bpf.h) and
- * keeps those of held packets alive. */
+/* Takes the tracking entries idle for their limit at now (all if now is
+ * 0) and hands their gathered steps to the correlator as one record. */
 static void sweep_tracked(struct trace *t, __u64 now)
 {
 	int fd = attach__tracked_fd(t->attach);
 	__u64 key, next, *prev = NULL;
 	struct gw_track val;
+	size_t size;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &val) &&
-		    now > val.last_ts && now - val.last_ts > SWEEP_STALE_NS) {
-			if (corr__held(t->corr, val.id, now)) {
-				val.last_ts = now;
-				/* BPF_EXIST: gone meanwhile (its end came) is fine. */
-				bpf_map_update_elem(fd, &next, &val, BPF_EXIST);
-			} else {
-				bpf_map_delete_elem(fd, &next);
-			}
-		}
+		/* next's successor before next may go. */
 		key = next;
 		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val) ||
+		    (now && (now <= val.last_ts ||
+			     now - val.last_ts < (val.held ? HOLD_NS : SWEEP_STALE_NS))))
+			continue;
+		if (bpf_map_lookup_and_delete_elem(fd, &key, &val))
+			continue;	/* its end came meanwhile */
+		if (!val.chunk.hdr.n_steps || val.chunk.hdr.n_steps > GW_CHUNK_STEPS)
+			continue;
+		val.chunk.hdr.flags = 0;	/* the last record's: this one is the rest */
+		size = sizeof(val.chunk.hdr) + val.chunk.hdr.n_steps * sizeof(struct gw_event);
+		on_event(t, &val.chunk, size);
 	}
 }
 
@@ -162,6 +164,7 @@ static void finish(struct trace *t)
 	size_t n;
 
 	ring_buffer__consume(t->rb);
+	sweep_tracked(t, 0);
 	corr__flush(t->corr);
 	corr__stats(t->corr, &cs);
 	t->sum.unattributed = cs.unattributed;
@@ -211,9 +214,11 @@ static int setup(struct trace *t)
 		.ringbuf_kb = t->cfg->ringbuf_kb,
 		.track_max = t->cfg->track_max,
 		.track_timeout_ns = TRACK_TIMEOUT_NS,
+		.hold_timeout_ns = HOLD_KERNEL_NS,
 	};
 	struct gw_corr_opts co = {
 		.idle_timeout_ns = (__u64)t->cfg->idle_ms * 1000000ULL,
+		.hold_ns = HOLD_NS,
 		.names = &t->names,
 	};
 	int err;
