@@ -48,7 +48,7 @@ static double now_s(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: udpflood -d ADDR -p PORT [-t SEC | -n PACKETS] [-s PORT[-PORT]] [-b BATCH] [-r PPS]\n"
-		   "  -d ADDR   IPv4 destination\n"
+		   "  -d ADDR   IPv4 or IPv6 destination\n"
 		   "  -p PORT   UDP destination port\n"
 		   "  -t SEC    send for SEC seconds (decimals allowed; default 3)\n"
 		   "  -n N      send N packets instead (whichever of -t/-n comes first)\n"
@@ -72,20 +72,47 @@ static int parse_range(const char *s, int *lo, int *hi)
 	return 0;
 }
 
-static int open_sockets(int *fds, int lo, int hi)
+union inet_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* ADDR (IPv4 or IPv6) and PORT as a socket address: its length, 0 if ADDR
+ * is neither. */
+static socklen_t inet_addr_set(union inet_addr *a, int family, const char *addr, int port)
+{
+	memset(a, 0, sizeof(*a));
+	if ((!family || family == AF_INET) &&
+	    (!addr || inet_pton(AF_INET, addr, &a->v4.sin_addr) == 1)) {
+		a->v4.sin_family = AF_INET;
+		a->v4.sin_port = htons((unsigned short)port);
+		return sizeof(a->v4);
+	}
+	if ((!family || family == AF_INET6) &&
+	    (!addr || inet_pton(AF_INET6, addr, &a->v6.sin6_addr) == 1)) {
+		a->v6.sin6_family = AF_INET6;
+		a->v6.sin6_port = htons((unsigned short)port);
+		return sizeof(a->v6);
+	}
+	return 0;
+}
+
+static int open_sockets(int *fds, int family, int lo, int hi)
 {
 	int n = 0, sndbuf = 4 << 20;
 
 	for (int port = lo; port <= hi; port++, n++) {
-		struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(port) };
+		union inet_addr src;
+		socklen_t len = inet_addr_set(&src, family, NULL, port);
 
-		fds[n] = socket(AF_INET, SOCK_DGRAM, 0);
+		fds[n] = socket(family, SOCK_DGRAM, 0);
 		if (fds[n] < 0) {
 			fprintf(stderr, "udpflood: socket: %s\n", strerror(errno));
 			return -1;
 		}
 		setsockopt(fds[n], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-		if (port && bind(fds[n], (struct sockaddr *)&src, sizeof(src))) {
+		if (port && bind(fds[n], &src.sa, len)) {
 			fprintf(stderr, "udpflood: bind port %d: %s\n", port, strerror(errno));
 			return -1;
 		}
@@ -99,7 +126,8 @@ int main(int argc, char **argv)
 	static struct mmsghdr msgs[MAX_BATCH];
 	static struct iovec iov = { .iov_base = payload, .iov_len = PAYLOAD };
 	static int fds[MAX_PORTS];
-	struct sockaddr_in dst = { .sin_family = AF_INET };
+	union inet_addr dst;
+	socklen_t dst_len = 0;
 	unsigned long long sent = 0, errors = 0, limit = 0;
 	double seconds = 3, rate = 0, t0, t1;
 	int opt, batch = 64, lo = 0, hi = 0, nfd, i = 0;
@@ -140,20 +168,21 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!addr || inet_pton(AF_INET, addr, &dst.sin_addr) != 1 || port < 1 || port > 65535 ||
+	if (addr && port >= 1 && port <= 65535)
+		dst_len = inet_addr_set(&dst, 0, addr, (int)port);
+	if (!dst_len ||
 	    seconds <= 0 || batch < 1 || batch > MAX_BATCH || rate < 0) {
 		usage(stderr);
 		return 2;
 	}
-	dst.sin_port = htons((unsigned short)port);
 	memset(payload, 'g', sizeof(payload));
 	for (int k = 0; k < batch; k++) {
 		msgs[k].msg_hdr.msg_name = &dst;
-		msgs[k].msg_hdr.msg_namelen = sizeof(dst);
+		msgs[k].msg_hdr.msg_namelen = dst_len;
 		msgs[k].msg_hdr.msg_iov = &iov;
 		msgs[k].msg_hdr.msg_iovlen = 1;
 	}
-	nfd = open_sockets(fds, lo, hi);
+	nfd = open_sockets(fds, dst.sa.sa_family, lo, hi);
 	if (nfd < 0)
 		return 1;
 

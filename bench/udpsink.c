@@ -34,21 +34,32 @@ int main(int argc, char **argv)
 	static char bufs[BATCH][BUFSZ];
 	static struct iovec iov[BATCH];
 	static struct mmsghdr msgs[BATCH];
-	struct sockaddr_in addr = { .sin_family = AF_INET };
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} addr = { .v4.sin_family = AF_INET };
+	socklen_t addr_len = sizeof(addr.v4);
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long received = 0;
 	int fd, rcvbuf = 8 << 20;
 	long port;
 
-	if (argc != 3 || inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1 ||
-	    (port = strtol(argv[2], NULL, 10)) < 1 || port > 65535) {
-		fprintf(stderr, "usage: udpsink ADDR PORT\n");
+	if (argc == 3 && inet_pton(AF_INET6, argv[1], &addr.v6.sin6_addr) == 1) {
+		addr.v6.sin6_family = AF_INET6;
+		addr_len = sizeof(addr.v6);
+	} else if (argc != 3 || inet_pton(AF_INET, argv[1], &addr.v4.sin_addr) != 1) {
+		argc = 0;
+	}
+	if (!argc || (port = strtol(argv[2], NULL, 10)) < 1 || port > 65535) {
+		fprintf(stderr, "usage: udpsink ADDR PORT (ADDR: IPv4 or IPv6)\n");
 		return 2;
 	}
-	addr.sin_port = htons((unsigned short)port);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+	/* sin_port and sin6_port are at the same offset. */
+	addr.v4.sin_port = htons((unsigned short)port);
+	fd = socket(addr.sa.sa_family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, &addr.sa, addr_len)) {
 		fprintf(stderr, "udpsink: %s:%ld: %s\n", argv[1], port, strerror(errno));
 		return 1;
 	}

@@ -396,6 +396,23 @@ static __always_inline bool gw_filter_match(const struct gw_tuple *t,
 	return true;
 }
 
+/* Sends an untracked packet's step as a record of its own. Not inlined:
+ * one copy for trace mode and monitor's drop log (monitor.bpf.h). */
+static __noinline void gw_one_send(struct gw_chunk1 *one)
+{
+	__u16 kind = one->step.kind;
+
+	one->hdr.n_steps = 1;
+	one->hdr.seq = 0;
+	one->hdr.flags = GW_CHF_ALONE |
+			 (kind == GW_EV_DROP || kind == GW_EV_FREE ? GW_CHF_END : 0);
+	one->hdr._pad[0] = one->hdr._pad[1] = one->hdr._pad[2] = 0;
+	if (bpf_ringbuf_output(&gw_events, one, sizeof(*one), 0))
+		gw_stat_inc(one->step.probe, GW_STAT_LOST_RINGBUF);
+	else
+		gw_stat_inc(one->step.probe, GW_STAT_EVENTS);
+}
+
 #include "monitor.bpf.h"
 
 /* skb's fingerprint for gw_nomatch (see there). */
@@ -431,6 +448,19 @@ static __always_inline __u32 gw_skb_ct_status(struct sk_buff *skb, bool direct)
 	nfct = GW_RD(direct, skb->_nfct, BPF_CORE_READ(skb, _nfct));
 	ct = (void *)(nfct & ~7UL);	/* the low bits are ctinfo */
 	return ct ? BPF_CORE_READ(ct, status) : 0;
+}
+
+/* Whether skb was decrypted (carries a secpath). The extension id moved
+ * (1 on 6.18: BRIDGE_NF comes first). */
+static __always_inline bool skb_has_secpath(struct sk_buff *skb)
+{
+	__u8 active;
+
+	if (!bpf_core_field_exists(skb->active_extensions) ||
+	    !bpf_core_enum_value_exists(enum skb_ext_id, SKB_EXT_SEC_PATH))
+		return false;
+	active = BPF_CORE_READ(skb, active_extensions);
+	return active & (1 << bpf_core_enum_value(enum skb_ext_id, SKB_EXT_SEC_PATH));
 }
 
 /* Whether conntrack may have rewritten skb's addresses (NAT). */
@@ -621,6 +651,33 @@ static __noinline void gw_chunk_flush(struct gw_track *tr, __u8 flags)
 	tr->chunk.hdr.seq++;
 }
 
+/* Ends tr's life: its last steps go out as a record with flags, then the
+ * entry goes. GW_CHF_END tells user space the life is over; without it
+ * (an end we missed) user space ends the path when it goes idle. */
+static __always_inline void gw_track_end(struct gw_track *tr, __u64 key, __u8 flags)
+{
+	gw_chunk_flush(tr, flags);
+	bpf_map_delete_elem(&gw_tracked, &key);
+}
+
+/*
+ * Whether tr's packet was last seen handed to a local socket and skb, at a
+ * sight that starts packets, is a new packet at its address: the socket's
+ * read freed the old one with no tracepoint (gw_delivered_after). Nothing of
+ * a delivered packet comes back through rx, tx or netfilter -- except an
+ * ESP packet "delivered" to IPsec: xfrm_input's step (the xfrm probes never
+ * end a life here) or, where no xfrm probe runs, the decrypted packet's
+ * re-injection with a secpath comes next, and the packet is no longer
+ * delivered (a veth later scrubs the secpath).
+ */
+static __always_inline bool gw_track_reused(const struct gw_track *tr, const struct gw_where *w)
+{
+	if (!tr->delivered || w->mode != GW_TM_START ||
+	    (w->kind != GW_EV_RX && w->kind != GW_EV_TX && w->kind != GW_EV_NF_ENTER))
+		return false;
+	return !skb_has_secpath(w->skb);
+}
+
 /* Whether tr is a life whose end we missed: its address is a new packet's
  * now. A held packet waits longer (see gw_step_holds). */
 static __always_inline bool gw_track_stale(const struct gw_track *tr, __u64 now)
@@ -641,6 +698,7 @@ static __always_inline struct gw_track *gw_track_start(__u64 key, __u64 id, __u6
 	nt->id = id;
 	nt->last_ts = now;
 	nt->held = 0;
+	nt->delivered = 0;
 	nt->chunk.hdr.n_steps = 0;
 	nt->chunk.hdr.seq = 0;
 	if (bpf_map_update_elem(&gw_tracked, &key, nt, BPF_NOEXIST)) {
@@ -684,9 +742,10 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 	/* The clock only once the packet may be ours: most are not. */
 	now = tr ? bpf_ktime_get_ns() : 0;
 	if (tr && gw_track_stale(tr, now)) {
-		/* Its steps so far go out; user space ends the path idle. */
-		gw_chunk_flush(tr, 0);
-		bpf_map_delete_elem(&gw_tracked, &key);
+		gw_track_end(tr, key, 0);
+		tr = NULL;
+	} else if (tr && gw_track_reused(tr, w)) {
+		gw_track_end(tr, key, GW_CHF_END);
 		tr = NULL;
 	}
 	if (!tr && (w->mode == GW_TM_TRACKED || w->mode == GW_TM_END))
@@ -715,10 +774,8 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 
 	netns = w->netns ?: gw_skb_netns(skb, dev, direct);
 	if ((gw_cfg_filter.flags & GW_F_NETNS) && netns != gw_cfg_filter.netns) {
-		if (st->end) {
-			gw_chunk_flush(tr, 0);
-			bpf_map_delete_elem(&gw_tracked, &key);
-		}
+		if (st->end)
+			gw_track_end(tr, key, 0);
 		return NULL;
 	}
 
@@ -746,23 +803,6 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 	return st->e = e;
 }
 
-/* Sends an untracked packet's step as a record of its own. Not inlined,
- * as gw_chunk_flush. */
-static __noinline void gw_one_send(struct gw_chunk1 *one)
-{
-	__u16 kind = one->step.kind;
-
-	one->hdr.n_steps = 1;
-	one->hdr.seq = 0;
-	one->hdr.flags = GW_CHF_ALONE |
-			 (kind == GW_EV_DROP || kind == GW_EV_FREE ? GW_CHF_END : 0);
-	one->hdr._pad[0] = one->hdr._pad[1] = one->hdr._pad[2] = 0;
-	if (bpf_ringbuf_output(&gw_events, one, sizeof(*one), 0))
-		gw_stat_inc(one->step.probe, GW_STAT_LOST_RINGBUF);
-	else
-		gw_stat_inc(one->step.probe, GW_STAT_EVENTS);
-}
-
 /* Keeps the filled step: gathers it, sends the record when the life ended
  * or the record is full; monitor mode counts it instead. */
 static __always_inline void gw_event_submit(struct gw_step *st)
@@ -782,13 +822,11 @@ static __always_inline void gw_event_submit(struct gw_step *st)
 	if (!tr)
 		return;
 	tr->held = gw_step_holds(e->kind, e->nf.hook);
+	tr->delivered = gw_delivered_after(tr->delivered, e->kind, e->nf.hook, e->nf.verdict);
 	n = tr->chunk.hdr.n_steps + 1;
 	tr->chunk.hdr.n_steps = n;
 	if (st->end) {
-		__u64 key = e->skb;
-
-		gw_chunk_flush(tr, GW_CHF_END);
-		bpf_map_delete_elem(&gw_tracked, &key);
+		gw_track_end(tr, e->skb, GW_CHF_END);
 	} else if (n >= GW_CHUNK_STEPS) {
 		gw_chunk_flush(tr, GW_CHF_MORE);
 	}

@@ -197,7 +197,8 @@ struct gw_event {
  */
 #define GW_CHUNK_STEPS	8
 
-#define GW_CHF_END	(1u << 0)	/* the last step ended the life */
+#define GW_CHF_END	(1u << 0)	/* the life is over: at the last step, or
+					 * after it (gw_delivered_after) */
 #define GW_CHF_ALONE	(1u << 1)	/* not assembled: an untracked packet's step */
 #define GW_CHF_MORE	(1u << 2)	/* sent because it filled: the tracking
 					 * entry lives on and gathers the next steps */
@@ -230,6 +231,23 @@ struct gw_chunk1 {
 static inline int gw_step_holds(__u16 kind, __u8 nf_hook)
 {
 	return kind == GW_EV_NF_EXIT && nf_hook == GW_NF_POST_ROUTING;
+}
+
+/*
+ * Whether the packet, after this step (was: before it), sits with a local
+ * socket: it passed INPUT, and since then at most the socket's xfrm policy
+ * check ran. What follows is the socket's business: the application's read
+ * frees a UDP datagram (skb_consume_udp) or TCP segment (__kfree_skb,
+ * skb_attempt_defer_free) with no tracepoint. So the kernel ends such a
+ * life when its skb address next starts a packet (gw_track_reused), and
+ * user space counts a path that ends so complete.
+ */
+static inline int gw_delivered_after(int was, __u16 kind, __u8 nf_hook, __u8 nf_verdict)
+{
+	if (kind == GW_EV_IP_DELIVER ||
+	    (kind == GW_EV_NF_EXIT && nf_hook == GW_NF_LOCAL_IN && nf_verdict == GW_NF_ACCEPT))
+		return 1;
+	return was && kind == GW_EV_XFRM_POLICY;
 }
 
 /*
@@ -282,7 +300,8 @@ struct gw_track {
 	__u64 id;		/* pkt_id of the life */
 	__u64 last_ts;		/* ts_ns of its latest step */
 	__u8 held;		/* gw_step_holds() of the latest step */
-	__u8 _pad[7];
+	__u8 delivered;		/* gw_delivered_after() its steps so far */
+	__u8 _pad[6];
 	struct gw_chunk chunk;	/* steps gathered since the last record */
 };
 

@@ -160,13 +160,7 @@ static __always_inline void gw_mon_stream_drop(struct gw_event *e)
 		return;
 	e->pkt_id = gw_next_id();
 	e->flags |= GW_EVF_NEW;
-	rec->hdr.n_steps = 1;
-	rec->hdr.seq = 0;
-	rec->hdr.flags = GW_CHF_ALONE | GW_CHF_END;
-	if (bpf_ringbuf_output(&gw_events, rec, sizeof(*rec), 0))
-		gw_stat_inc(e->probe, GW_STAT_LOST_RINGBUF);
-	else
-		gw_stat_inc(e->probe, GW_STAT_EVENTS);
+	gw_one_send(rec);	/* e is rec's step (gw_mon_begin) */
 }
 
 static __always_inline void gw_mon_account(struct gw_event *e)

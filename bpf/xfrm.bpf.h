@@ -6,18 +6,6 @@
 
 #include "core.bpf.h"
 
-/* The secpath extension id moved (1 on 6.18: BRIDGE_NF comes first). */
-static __always_inline bool skb_has_secpath(struct sk_buff *skb)
-{
-	__u8 active;
-
-	if (!bpf_core_field_exists(skb->active_extensions) ||
-	    !bpf_core_enum_value_exists(enum skb_ext_id, SKB_EXT_SEC_PATH))
-		return false;
-	active = BPF_CORE_READ(skb, active_extensions);
-	return active & (1 << bpf_core_enum_value(enum skb_ext_id, SKB_EXT_SEC_PATH));
-}
-
 /* The SA that decapsulated the packet last: secpath->xvec[len - 1]. */
 static __always_inline struct xfrm_state *skb_secpath_state(struct sk_buff *skb)
 {

@@ -13,7 +13,7 @@
 #   UNIT_DIR           directory of unit test binaries (default build/san/tests)
 #                      (defaults are in the repository; tests run from there)
 #   GWT_TEST_TIMEOUT   seconds per e2e test before it is killed (default 60)
-#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 2500: each
+#   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 3100: each
 #                      test in the guest has its own limit, scaled to the
 #                      guest's measured speed; see tests/vm_guest.sh)
 #   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 under qemu)
@@ -216,7 +216,7 @@ run_e2e_test() {
 	rc=0
 	local tmo=$TEST_TIMEOUT
 	# The VM lab boots a kernel under TCG and runs a suite inside it.
-	[[ $file == */test_vm*.sh ]] && tmo=${GWT_VM_TIMEOUT:-2500}
+	[[ $file == */test_vm*.sh ]] && tmo=${GWT_VM_TIMEOUT:-3100}
 	GWT_REASON_FILE=$reason GWT_NOTE_FILE=$notes timeout -k 10 "$tmo" \
 		bash "$file" "$name" >"$log" 2>&1 </dev/null &
 	child=$!

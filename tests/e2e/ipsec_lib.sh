@@ -5,7 +5,7 @@
 # tunnel (tunnel mode, static keys), and checks on gwtrace's JSON.
 # Needs a kernel with ESP: this machine's has none, so the suites run in
 # the VM lab (Debian 12's 6.1 under qemu) with fentry and kprobe strategies:
-# tests/run.sh -k vm_ipsec.
+# tests/run.sh -k test_vm.
 #
 #  LAN-A host        gateway A                          gateway B          LAN-B host
 #  10.1.0.2 ---- 10.1.0.1 | 192.0.2.1 ==== ESP ==== 192.0.2.2 | 10.2.0.1 ---- 10.2.0.2
@@ -56,7 +56,7 @@ require_esp() {
 		ip netns del "$ns"
 	fi
 	[[ -z $why ]] ||
-		skip "kernel has no ESP (runs in the VM lab: tests/run.sh -k vm_ipsec): $why"
+		skip "kernel has no ESP (runs in the VM lab: tests/run.sh -k test_vm): $why"
 }
 
 # lib.sh's require_drop_reason, reading the name from the BTF string table

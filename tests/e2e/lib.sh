@@ -495,10 +495,46 @@ tcp_connect_from() {
 
 # UDPFLOOD: bench/udpflood.c, built for this test (skip without a compiler).
 build_udpflood() {
-	command -v cc >/dev/null 2>&1 || skip "needs a C compiler (cc) to build bench/udpflood.c"
-	UDPFLOOD=$GWT_TMP/udpflood
-	cc -O2 -std=gnu11 -D_GNU_SOURCE -o "$UDPFLOOD" "$GWT_ROOT/bench/udpflood.c" ||
-		fail "cannot build bench/udpflood.c"
+	gwt__build_bench udpflood
+	UDPFLOOD=$REPLY
+}
+
+# UDPSINK: bench/udpsink.c (a server that reads every datagram), the same way.
+build_udpsink() {
+	gwt__build_bench udpsink
+	UDPSINK=$REPLY
+}
+
+gwt__build_bench() {	# REPLY = bench/$1.c built in this test's directory
+	command -v cc >/dev/null 2>&1 || skip "needs a C compiler (cc) to build bench/$1.c"
+	REPLY=$GWT_TMP/$1
+	cc -O2 -std=gnu11 -D_GNU_SOURCE -o "$REPLY" "$GWT_ROOT/bench/$1.c" ||
+		fail "cannot build bench/$1.c"
+}
+
+# sink_start NS ADDR PORT: udpsink reading ADDR:PORT in NS, in the
+# background until sink_stop (the clean-up ends it if the test fails).
+sink_start() {
+	local i
+	SINK_OUT=$GWT_TMP/sink.out
+	ip netns exec "$1" "$UDPSINK" "$2" "$3" >"$SINK_OUT" 2>&1 &
+	SINK_PID=$!
+	gwt_track_pid "$SINK_PID"
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$SINK_OUT" && return 0
+		kill -0 "$SINK_PID" 2>/dev/null || fail "udpsink $2 $3 failed: $(cat "$SINK_OUT")"
+		gwt_nap 0.1
+	done
+	fail "udpsink $2 $3 not ready after 10 s"
+}
+
+# sink_stop: end udpsink; SINK_RECEIVED = the datagrams it read.
+sink_stop() {
+	kill -TERM "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null || true
+	[[ $(<"$SINK_OUT") =~ received=([0-9]+) ]] || fail "udpsink printed no received=N: $(cat "$SINK_OUT")"
+	# shellcheck disable=SC2034 # for the tests
+	SINK_RECEIVED=${BASH_REMATCH[1]}
 }
 
 # flood NS COUNT udpflood-args...: COUNT datagrams; FLOOD_SENT = its count.

@@ -39,8 +39,7 @@ udp_noports() {
 
 # 3000 UDP datagrams client -> server, traced with no filter at all. No
 # socket listens: each dies at the server (NO_SOCKET), which counts them
-# (UdpNoPorts). (A datagram an application reads ends, on 6.10+ kernels,
-# in a free without a tracepoint: see the README's limits.)
+# (UdpNoPorts).
 test_all_udp_one_path_each() {
 	local n=3000 before after
 	build_udpflood
@@ -60,6 +59,39 @@ test_all_udp_one_path_each() {
 	gw_our_packets | jq -e -s "map(select($(flow_is 10.1.0.2 10.2.0.2) and .flow.dport == 9000))
 		| all(.[]; .outcome == \"dropped\" and .drop.reason == \"NO_SOCKET\")" >/dev/null ||
 		fail "every datagram's path should end dropped, NO_SOCKET"
+}
+
+# read_one_path_each SRC DST: 3000 UDP datagrams SRC -> DST:9001, where
+# udpsink reads every one, traced with no filter: one complete, delivered
+# path per datagram. The read frees each with no tracepoint, and the
+# kernel hands its skb to a later datagram: without ending the life there,
+# later datagrams joined earlier paths (3000 datagrams gave ~300 paths).
+read_one_path_each() {
+	local src=$1 dst=$2 n=3000
+	build_udpflood
+	build_udpsink
+	sink_start "$NS_SRV" "$dst" 9001
+	gw_start --all
+	flood "$NS_C" "$n" -d "$dst" -p 9001 -r 3000
+	gwt_nap 1
+	sink_stop
+	gw_stop
+	log "udpsink read $SINK_RECEIVED of $FLOOD_SENT"
+	((SINK_RECEIVED == FLOOD_SENT)) ||
+		fail "udpsink read $SINK_RECEIVED of $FLOOD_SENT datagrams (paced: none should be lost)"
+	every_path_once "$(flow_is "$src" "$dst") and .flow.proto == \"udp\" and .flow.dport == 9001" \
+		"$FLOOD_SENT" "$FLOOD_SENT"
+}
+
+test_all_udp_read_one_path_each() {
+	topo_standard
+	topo_check_reach 10.2.0.2
+	read_one_path_each 10.1.0.2 10.2.0.2
+}
+
+test_all_udp_read_one_path_each_ipv6() {
+	topo_standard6
+	read_one_path_each fd00:1::2 fd00:2::2
 }
 
 # IPv6: 1000 echo requests client -> server, and their replies.

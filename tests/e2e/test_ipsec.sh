@@ -3,7 +3,7 @@
 #
 # Real IPsec, broken in the ways that break production tunnels, and what
 # `gwtrace trace` says (the lab: tests/e2e/ipsec_lib.sh). Run here:
-# tests/run.sh -k ipsec (skips: no ESP); in the VM lab: tests/run.sh -k vm_ipsec.
+# tests/run.sh -k ipsec (skips: no ESP); in the VM lab: tests/run.sh -k test_vm.
 # The checks are of the fentry/kprobe view: xfrm steps (xfrm_out, xfrm_in)
 # with their SPI and, on failure, the xfrm counter that names the cause.
 

@@ -5,7 +5,7 @@
 # kernel-side counters see every packet encrypted at one gateway and
 # decrypted at the other, and a broken SA as drops with the xfrm counter
 # that names the cause, logged at most --drop-limit times per flow.
-# Runs in the VM lab (tests/run.sh -k vm_ipsec); skips here (no ESP).
+# Runs in the VM lab (tests/run.sh -k test_vm); skips here (no ESP).
 
 # shellcheck source=tests/e2e/ipsec_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ipsec_lib.sh"

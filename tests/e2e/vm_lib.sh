@@ -9,7 +9,7 @@
 
 # The whole guest run, bounded: each test inside has its own limit, scaled
 # to the guest's measured speed, so this only catches a hung guest.
-: "${GWT_VM_RUN_TIMEOUT:=2400}"
+: "${GWT_VM_RUN_TIMEOUT:=3000}"
 
 VM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM_LOG=""

@@ -1021,6 +1021,47 @@ static void test_record_interleaved(void **state)
 	assert_int_equal(t->sink.pkts[2].outcome, GW_OUT_DROPPED);
 }
 
+/*
+ * A datagram delivered to a local socket: the application's read frees it
+ * with no tracepoint. The kernel ends the life when a new packet takes its
+ * address, with GW_CHF_END on the last record: the path ends there,
+ * complete and delivered, not idle and incomplete.
+ */
+static void test_record_end_after_delivery(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple tu = fx_tuple("10.1.0.2", "10.2.0.2", IPPROTO_UDP, 40000, 9);
+	struct gw_event ev[3];
+	struct gw_chunk c;
+	size_t size;
+
+	ev[0] = fx_rx(40, T0, "veth-lan", &tu);
+	ev[1] = fx_ev(40, T0 + 1, GW_EV_IP_DELIVER, &tu);
+	size = fx_chunk(&c, ev, 2, 0, GW_CHF_END);
+	assert_int_equal(corr__push_record(t->c, &c, size), 0);
+	assert_int_equal(t->sink.n, 1);
+	assert_true(t->sink.pkts[0].complete);
+	assert_int_equal(t->sink.pkts[0].n_steps, 2);
+	assert_int_equal(t->sink.pkts[0].outcome, GW_OUT_DELIVERED);
+	/* Without the flag (the sweep took it) idle ends it -- as complete
+	 * too: a socket was its end. */
+	ev[0].pkt_id = ev[1].pkt_id = 41;
+	size = fx_chunk(&c, ev, 2, 0, 0);
+	assert_int_equal(corr__push_record(t->c, &c, size), 0);
+	assert_int_equal(t->sink.n, 1);
+	corr__expire(t->c, T0 + 1 + CORR_DEFAULT_IDLE_NS);
+	assert_int_equal(t->sink.n, 2);
+	assert_true(t->sink.pkts[1].complete);
+	assert_int_equal(t->sink.pkts[1].outcome, GW_OUT_DELIVERED);
+	/* Short of the socket (received, then silence) it is a lost end. */
+	ev[0].pkt_id = 42;
+	size = fx_chunk(&c, ev, 1, 0, 0);
+	assert_int_equal(corr__push_record(t->c, &c, size), 0);
+	corr__expire(t->c, T0 + CORR_DEFAULT_IDLE_NS);
+	assert_int_equal(t->sink.n, 3);
+	assert_false(t->sink.pkts[2].complete);
+}
+
 /* A malformed record is refused whole: nothing of it is pushed. */
 static void test_record_corrupt(void **state)
 {
@@ -1070,6 +1111,22 @@ static void test_step_holds(void **state)
 	assert_false(gw_step_holds(GW_EV_TX, GW_NF_POST_ROUTING));
 }
 
+/* The delivery rule the kernel ends reused lives by (gwtrace.h). */
+static void test_step_delivers(void **state)
+{
+	(void)state;
+	assert_true(gw_delivered_after(0, GW_EV_IP_DELIVER, 0, 0));
+	assert_true(gw_delivered_after(0, GW_EV_NF_EXIT, GW_NF_LOCAL_IN, GW_NF_ACCEPT));
+	assert_false(gw_delivered_after(0, GW_EV_NF_ENTER, GW_NF_LOCAL_IN, GW_NF_NONE));
+	assert_false(gw_delivered_after(0, GW_EV_NF_EXIT, GW_NF_FORWARD, GW_NF_ACCEPT));
+	assert_false(gw_delivered_after(0, GW_EV_IP_FORWARD, 0, 0));
+	/* The socket's policy check keeps it; ESP going on to xfrm does not. */
+	assert_true(gw_delivered_after(1, GW_EV_XFRM_POLICY, 0, 0));
+	assert_false(gw_delivered_after(0, GW_EV_XFRM_POLICY, 0, 0));
+	assert_false(gw_delivered_after(1, GW_EV_XFRM_IN, 0, 0));
+	assert_false(gw_delivered_after(1, GW_EV_RX, 0, 0));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1109,7 +1166,9 @@ int main(void)
 		T(test_record_continued),
 		T(test_record_interleaved),
 		T(test_record_corrupt),
+		T(test_record_end_after_delivery),
 		T(test_step_holds),
+		T(test_step_delivers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

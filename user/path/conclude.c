@@ -393,8 +393,25 @@ bool corr__path_held(const struct gw_packet *p)
 	return gw_step_holds(last->kind, last->nf.hook);
 }
 
+/* Whether p's steps left it with a local socket: nothing of its life on
+ * the network comes after (gw_delivered_after). */
+static bool path_delivered_last(const struct gw_packet *p)
+{
+	int delivered = 0;
+
+	for (size_t i = 0; i < p->n_steps; i++)
+		delivered = gw_delivered_after(delivered, p->steps[i].kind, p->steps[i].nf.hook,
+					       p->steps[i].nf.verdict);
+	return delivered;
+}
+
 void corr__finish(struct gw_packet *p, const struct gw_names *n)
 {
+	/* A socket's read frees a packet with no tracepoint: for a path that
+	 * ended at a socket, going idle is the end of its life, not one we
+	 * missed. */
+	if (path_delivered_last(p))
+		p->complete = true;
 	finish_reset(p);
 	finish_verdicts(p, n);
 	finish_route(p, n);

@@ -275,8 +275,15 @@ int corr__push_record(struct gw_corr *c, const void *data, size_t size)
 		if ((err = corr__push(c, &steps[i])))
 			return err;
 	p = corr_lookup(c, steps[0].pkt_id);
-	if (p)
-		p->more = h->flags & GW_CHF_MORE;
+	if (!p)
+		return 0;	/* its last step ended it */
+	p->more = h->flags & GW_CHF_MORE;
+	/* The kernel saw the life end after its last step: a delivered
+	 * packet whose address a new packet took (gw_track_reused). */
+	if (h->flags & GW_CHF_END) {
+		p->pkt.complete = true;
+		corr_emit(c, p);
+	}
 	return 0;
 }
 
