@@ -45,7 +45,7 @@ extern const unsigned long this_cpu_off __ksym __weak;
 /* This CPU's xfrm counters of skb's netns into out; false if unknown. */
 static __always_inline bool xfrm_mib_read(struct sk_buff *skb, unsigned long *out)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = gw_skb_dev(skb, false);
 	struct linux_xfrm_mib *pcpu;
 	const unsigned long *off;
 	struct net *net;
