@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include "filter.h"
+#include "log.h"
+#include "netns.h"
 #include "packet.h"
 
 
@@ -104,6 +107,24 @@ int filter__parse_port(const char *s, __u16 *out)
 }
 
 /* The kernel's dev_valid_name(): a name it would refuse can never match. */
+void filter__warn_missing_iface(const struct gw_filter *f)
+{
+	char name[GW_IFNAMSIZ + 1];
+	__u32 own = 0;
+
+	if (!(f->flags & GW_F_IFACE))
+		return;
+	if ((f->flags & GW_F_NETNS) &&
+	    (netns__inode_of("/proc/self/ns/net", &own) || f->netns != own))
+		return;
+	memcpy(name, f->iface, GW_IFNAMSIZ);
+	name[GW_IFNAMSIZ] = '\0';
+	if (if_nametoindex(name) || errno != ENODEV)
+		return;
+	pr_warn("no interface '%s' in this network namespace: tracing packets on an "
+		"interface of that name in any namespace, if one appears", name);
+}
+
 int filter__parse_iface(const char *s, char out[GW_IFNAMSIZ])
 {
 	size_t len = strlen(s), i;

@@ -18,6 +18,14 @@ int filter__parse_port(const char *s, __u16 *out);
 /* Interface name: non-empty, < 16 chars, no '/' or whitespace. */
 int filter__parse_iface(const char *s, char out[GW_IFNAMSIZ]);
 
+/*
+ * Warns when --iface names no interface of gwtrace's own network namespace
+ * (unless --netns points elsewhere, where it may well be): a typo would
+ * otherwise trace nothing, silently. The filter still matches the name in
+ * any namespace, so the warning says so.
+ */
+void filter__warn_missing_iface(const struct gw_filter *f);
+
 /* The same match the BPF side does, for tests and user-space checks. */
 bool filter__match(const struct gw_filter *f, const struct gw_tuple *t,
 		   const char *ifname, __u32 netns);

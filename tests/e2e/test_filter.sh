@@ -48,4 +48,45 @@ test_udp_port_filter() {
 	expect_eq .drop.hook FORWARD
 }
 
+# iface_only SRC DST: the client pings DST through the gateway, traced with
+# --iface veth-wan (the gateway's upstream side) only. The filter decides
+# where a packet is first seen matching: the requests from their
+# transmission on veth-wan on, the replies from their arrival on it. No
+# path starts anywhere else.
+iface_only() {
+	local src=$1 dst=$2
+	gw_start --iface veth-wan --all
+	ping_ok "$NS_C" "$dst" 3
+	gw_stop
+	assert_no_packet '.steps[0].dev != "veth-wan"' \
+		"paths that do not start on veth-wan despite --iface veth-wan"
+	pick_packets "$(flow_is "$src" "$dst")" "echo requests $src -> $dst out of veth-wan"
+	expect_eq '.outcome' delivered
+	expect_eq '.steps[0].kind' tx
+	pick_packets "$(flow_is "$dst" "$src")" "echo replies $dst -> $src in by veth-wan"
+	expect_eq '.outcome' delivered
+	expect_eq '.steps[0].kind' rx
+}
+
+test_iface_filter() {
+	topo_standard
+	iface_only 10.1.0.2 10.2.0.2
+}
+
+test_iface_filter_ipv6() {
+	topo_standard6
+	iface_only fd00:1::2 fd00:2::2
+}
+
+# A name no interface has: a warning that names it, and nothing traced.
+test_iface_filter_missing_warns() {
+	topo_standard
+	gw_start --iface nonexist0 --all
+	ping_ok "$NS_C" 10.2.0.2 2
+	gw_stop
+	jq -e -s 'any(.[]; .type == "warning" and (.message | test("nonexist0")))' "$GW_ERR" \
+		>/dev/null || fail "no JSON warning naming nonexist0 on stderr: $(head -c 400 "$GW_ERR")"
+	assert_no_packet 'true' "packets despite --iface nonexist0"
+}
+
 gwt_main "$@"

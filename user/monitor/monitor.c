@@ -348,6 +348,7 @@ static int setup(struct monitor *m)
 		if (!m->http)
 			return err;
 	}
+	filter__warn_missing_iface(&c->filter);
 	if ((err = kfeat__probe(&m->kernel)))
 		return err;
 	if ((err = names_sys__init(&m->names, NAMES_SYS_EAGER, &m->kernel)))

@@ -226,6 +226,7 @@ static int setup(struct trace *t)
 	/* First: a path we may not write fails before anything loads. */
 	if (t->cfg->record_file && !(t->rec = recorder__open(t->cfg->record_file, &err)))
 		return err;
+	filter__warn_missing_iface(&t->cfg->filter);
 	if ((err = kfeat__probe(&t->kernel)))
 		return err;
 	/* Eager: names from BTF now, not on the first drop event. */
