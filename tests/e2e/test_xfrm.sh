@@ -143,4 +143,68 @@ test_xfrm_text_output() {
 		fail "no 'XfrmOutNoStates +N  policy has no SA ...' line in the text summary"
 }
 
+# xfrm_event_in NS_INODE JQ_COND: some xfrm_event line of this run in that
+# namespace satisfies JQ_COND.
+xfrm_event_in() {
+	jq -e -s --argjson ns "$1" \
+		"any(.[]; .type == \"xfrm_event\" and .netns == \$ns and ($2))" "$GW_OUT" >/dev/null
+}
+
+# Without --netns every namespace is watched: a policy added in one that
+# existed before gwtrace started, and in one made while it runs (as an IKE
+# daemon in a container makes its SAs), both show as xfrm_event lines of
+# their namespace; IPv4 and IPv6 selectors. The new namespace is watched
+# from gwtrace's next rescan: policies are added until one shows.
+test_xfrm_events_every_netns() {
+	local a=$GWT_ID-xa b=$GWT_ID-xb ina inb i limit
+	ns_add "$a"
+	ina=$(ns_inode "$a")
+	gw_start
+	xfrm_policy_or_skip "$a" src 10.1.0.0/24 dst 10.2.0.0/24 dir out \
+		tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel
+	ns_add "$b"
+	inb=$(ns_inode "$b")
+	gwt_scale 10
+	limit=$((REPLY * 4))
+	for ((i = 1; i <= limit; i++)); do
+		ip -n "$b" xfrm policy add src 10.9.$i.0/24 dst 10.8.0.0/24 dir out \
+			tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel
+		gwt_nap 0.25
+		xfrm_event_in "$inb" '.event == "new_policy"' && break
+	done
+	((i <= limit)) || fail "no xfrm_event from the namespace made after the start in $((limit / 4)) s"
+	ip -n "$b" xfrm policy add src fd00:1::/64 dst fd00:2::/64 dir out \
+		tmpl src fd00:9::1 dst fd00:9::2 proto esp mode tunnel
+	gw_wait_line "(.type == \"xfrm_event\" and .netns == $inb and .policy.src == \"fd00:1::/64\")" 10 ||
+		log "no IPv6 policy event within 10 s"
+	gw_stop
+	xfrm_event_in "$ina" '.event == "new_policy" and .policy.src == "10.1.0.0/24"
+		and .policy.dst == "10.2.0.0/24" and .policy.dir == "out"' ||
+		fail "no new_policy event from the namespace that existed at the start"
+	xfrm_event_in "$inb" '.event == "new_policy" and .policy.src == "fd00:1::/64"
+		and .policy.dst == "fd00:2::/64"' ||
+		fail "no new_policy event for the IPv6 policy in the namespace made after the start"
+}
+
+# A watch's socket holds its namespace. Deleted while gwtrace runs, the
+# namespace must go as it would without gwtrace: its end of a veth pair
+# takes the other end with it.
+test_xfrm_watch_lets_deleted_netns_go() {
+	local a=$GWT_ID-xa b=$GWT_ID-xb i limit
+	ns_add "$a"
+	ns_add "$b"
+	veth_pair "$a" xa0 - "$b" xb0 -
+	gw_start
+	ip netns del "$a"
+	gwt_scale 10
+	limit=$((REPLY * 5))
+	for ((i = 0; i < limit; i++)); do
+		ip -n "$b" link show xb0 >/dev/null 2>&1 || break
+		gwt_nap 0.2
+	done
+	((i < limit)) || fail "namespace $a still alive $((limit / 5)) s after ip netns del (its veth xb0 remains)"
+	log "the deleted namespace went after $((i * 200)) ms"
+	gw_stop
+}
+
 gwt_main "$@"

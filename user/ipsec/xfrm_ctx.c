@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The trace's IPsec context: one watch per network namespace, ours and
- * the --netns one when it is another. Our own namespace is always watched
- * because packets without a known namespace are looked up there, and
- * because gwtrace usually runs on the gateway itself.
+ * The trace's IPsec context: one watch per network namespace the trace
+ * sees -- every reachable one, or with --netns ours and that one. Our own
+ * namespace is always watched (w[0]) because packets without a known
+ * namespace are looked up there, and because gwtrace usually runs on the
+ * gateway itself. An IKE daemon in a container or gateway namespace makes
+ * its SAs there: without a watch there, they would not be in the timeline.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +19,10 @@
 #include "xfrm_nl.h"
 #include "xfrm_stat.h"
 
-#define MAX_WATCH 2
+/* Namespaces watched at most; more are reported once. Each watch is a
+ * netlink socket (holding its namespace alive until the namespace is no
+ * longer reachable and xfrm_ctx__refresh() lets it go). */
+#define MAX_WATCH 256
 #define MAX_ACQUIRES 32
 /* The kernel's larval SA lives XFRM_ACQ_EXPIRES (30 s): packets of the
  * flow are refused that long after one ACQUIRE, without another. */
@@ -44,7 +49,9 @@ struct xfrm_watch {
 struct xfrm_ctx {
 	struct xfrm_ctx_opts o;
 	unsigned int n;
-	struct xfrm_watch w[MAX_WATCH];	/* [0] ours, [1] --netns's */
+	struct xfrm_watch *w;		/* [0] ours, [1] --netns's; MAX_WATCH */
+	__u64 lost_closed;		/* events lost by watches let go */
+	bool warned_max;
 	struct xfrm_acquire acq[MAX_ACQUIRES];	/* ring, newest at acq_next - 1 */
 	unsigned int acq_next;
 };
@@ -94,8 +101,10 @@ struct xfrm_ctx *xfrm_ctx__open(const struct xfrm_ctx_opts *o)
 	struct xfrm_ctx *x = calloc(1, sizeof(*x));
 	__u32 own = own_netns();
 
-	if (!x)
+	if (!x || !(x->w = calloc(MAX_WATCH, sizeof(*x->w)))) {
+		free(x);
 		return NULL;
+	}
 	x->o = *o;
 	x->w[x->n].inum = own;
 	x->w[x->n++].own = true;
@@ -103,18 +112,75 @@ struct xfrm_ctx *xfrm_ctx__open(const struct xfrm_ctx_opts *o)
 		x->w[x->n++].inum = o->netns;
 	for (unsigned int i = 0; i < x->n; i++)
 		watch_open(x, &x->w[i]);
+	if (!o->netns)
+		xfrm_ctx__refresh(x);
 	return x;
+}
+
+static void watch_close(struct xfrm_ctx *x, struct xfrm_watch *w)
+{
+	if (w->nl)
+		x->lost_closed += xfrm_nl__lost(w->nl);
+	xfrm_nl__close(w->nl);
+	xfrm_stat__free(w->start);
+	memset(w, 0, sizeof(*w));
 }
 
 void xfrm_ctx__close(struct xfrm_ctx *x)
 {
 	if (!x)
 		return;
-	for (unsigned int i = 0; i < x->n; i++) {
-		xfrm_nl__close(x->w[i].nl);
-		xfrm_stat__free(x->w[i].start);
-	}
+	for (unsigned int i = 0; i < x->n; i++)
+		watch_close(x, &x->w[i]);
+	free(x->w);
 	free(x);
+}
+
+static bool has_inum(const __u32 *v, int n, __u32 inum)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == inum)
+			return true;
+	return false;
+}
+
+void xfrm_ctx__refresh(struct xfrm_ctx *x)
+{
+	__u32 seen[MAX_WATCH];
+	unsigned int i;
+	int n;
+
+	if (!x || x->o.netns)
+		return;
+	n = netns__list(x->o.netns_map, seen, MAX_WATCH);
+	if (n < 0)
+		return;
+	if (n > MAX_WATCH) {
+		if (!x->warned_max)
+			pr_warn("xfrm: %d network namespaces, watching %d: no xfrm events from the rest",
+				n, MAX_WATCH);
+		x->warned_max = true;
+		n = MAX_WATCH;
+	}
+	/* Gone (deleted, or no process left in it): let it go. */
+	for (i = 1; i < x->n;) {
+		if (has_inum(seen, n, x->w[i].inum)) {
+			i++;
+			continue;
+		}
+		pr_debug("xfrm: netns %u gone: no longer watched", x->w[i].inum);
+		watch_close(x, &x->w[i]);
+		x->w[i] = x->w[--x->n];
+		memset(&x->w[x->n], 0, sizeof(x->w[x->n]));
+	}
+	for (int j = 0; j < n && x->n < MAX_WATCH; j++) {
+		for (i = 0; i < x->n && x->w[i].inum != seen[j]; i++)
+			;
+		if (i < x->n)
+			continue;
+		x->w[x->n].inum = seen[j];
+		watch_open(x, &x->w[x->n++]);
+	}
 }
 
 static void remember_acquire(struct xfrm_ctx *x, const struct xfrm_nl_event *ev)
@@ -205,8 +271,9 @@ void xfrm_ctx__finish(struct xfrm_ctx *x, struct gw_summary *s)
 		}
 		watch_delta(x, w);
 	}
-	/* The summary has room for one namespace: the gateway's, --netns's. */
-	w = &x->w[x->n - 1];
+	s->xfrm_events_lost += x->lost_closed;
+	/* The summary has room for one namespace: --netns's, else ours. */
+	w = &x->w[x->o.netns && x->n > 1 ? 1 : 0];
 	s->xfrm_stat = w->has_delta ? &w->delta : NULL;
 }
 

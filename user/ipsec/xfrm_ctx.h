@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The IPsec context of a trace: xfrm netlink events and SA tables
- * (xfrm_nl) and xfrm counters (xfrm_stat) of gwtrace's own network
- * namespace and of the --netns one. Events are printed as they happen
+ * (xfrm_nl) and xfrm counters (xfrm_stat) of every network namespace
+ * gwtrace can reach (with --netns: its own and that one). Events are printed as they happen
  * (an SA expiring minutes into a trace is the lifetime mismatch an
  * operator is chasing), counter increases go into the summary, and the
  * tables answer gw_names.sa_json() for packets.
@@ -26,16 +26,25 @@ struct xfrm_ctx;
 struct xfrm_ctx_opts {
 	FILE *out;			/* events go here as they happen */
 	bool json;			/* {"type":"xfrm_event",...} lines, else text */
-	__u32 netns;			/* --netns inode, also watched; 0 = none */
+	__u32 netns;			/* --netns inode, also watched; 0 = none:
+					 * every namespace is */
 	struct netns_map *netns_map;	/* opens it (borrowed) */
 };
 
 /*
  * Subscribes, dumps the SAs and policies and reads the counters, in our
- * namespace and in o->netns. NULL only when out of memory.
+ * namespace and in o->netns, or in every namespace reachable now. NULL
+ * only when out of memory.
  */
 struct xfrm_ctx *xfrm_ctx__open(const struct xfrm_ctx_opts *o);
 void xfrm_ctx__close(struct xfrm_ctx *x);
+
+/*
+ * Without --netns: starts watching the namespaces that appeared and stops
+ * watching those no longer reachable (a watch keeps its namespace alive).
+ * Call every second or so.
+ */
+void xfrm_ctx__refresh(struct xfrm_ctx *x);
 
 /* Prints the events pending now and updates the tables; never blocks. */
 void xfrm_ctx__poll(struct xfrm_ctx *x);

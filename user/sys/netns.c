@@ -293,6 +293,20 @@ int netns__fd(struct netns_map *m, __u32 inum)
 	return e->fd;
 }
 
+int netns__list(struct netns_map *m, __u32 *inums, size_t max)
+{
+	int err;
+
+	if (!m->scanned || now_ns() - m->last_scan_ns >= RESCAN_MIN_NS) {
+		err = netns__rescan(m);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < m->cnt && i < max; i++)
+		inums[i] = m->ents[i].inum;
+	return m->cnt > INT_MAX ? INT_MAX : (int)m->cnt;
+}
+
 const char *netns__name(struct netns_map *m, __u32 inum)
 {
 	struct ns_entry *e = netns__lookup(m, inum);

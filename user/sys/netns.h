@@ -23,6 +23,13 @@ void netns__free(struct netns_map *m);
  */
 int netns__fd(struct netns_map *m, __u32 inum);
 
+/*
+ * The inodes of every namespace reachable now ("ip netns" mounts, the
+ * processes'), rescanning at most once per 200 ms: up to max of them into
+ * inums. Returns how many there are (may exceed max), or -errno.
+ */
+int netns__list(struct netns_map *m, __u32 *inums, size_t max);
+
 /* The /run/netns name ("gw") for display, or NULL (e.g. the init netns). */
 const char *netns__name(struct netns_map *m, __u32 inum);
 

@@ -145,6 +145,7 @@ static int poll_loop(struct trace *t)
 		recorder__tick(t->rec, now);
 		if (now - last_refresh > REFRESH_NS) {
 			attach__refresh(t->attach);
+			xfrm_ctx__refresh(t->xfrm);
 			last_refresh = now;
 		}
 		if (now - last_sweep > SWEEP_NS) {
