@@ -222,10 +222,11 @@ static __always_inline struct net_device *gw_skb_dev(struct sk_buff *skb, bool d
 {
 	unsigned long raw = GW_RD(direct, skb->dev_scratch, BPF_CORE_READ(skb, dev_scratch));
 
-	/* Kernel addresses (x86-64, arm64) have their top 16 bits set. */
+	/* Kernel addresses (x86-64, arm64) have their top 16 bits set. A
+	 * BTF-typed program needs the typed load; a kprobe has the value. */
 	if ((raw >> 48) != 0xffff)
 		return NULL;
-	return GW_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	return GW_RD(direct, skb->dev, (struct net_device *)raw);
 }
 
 static __always_inline __u32 gw_dev_netns(struct net_device *dev, bool direct)

@@ -106,7 +106,6 @@ int filter__parse_port(const char *s, __u16 *out)
 	return 0;
 }
 
-/* The kernel's dev_valid_name(): a name it would refuse can never match. */
 void filter__warn_missing_iface(const struct gw_filter *f)
 {
 	char name[GW_IFNAMSIZ + 1];
@@ -125,6 +124,7 @@ void filter__warn_missing_iface(const struct gw_filter *f)
 		"interface of that name in any namespace, if one appears", name);
 }
 
+/* The kernel's dev_valid_name(): a name it would refuse can never match. */
 int filter__parse_iface(const char *s, char out[GW_IFNAMSIZ])
 {
 	size_t len = strlen(s), i;

@@ -70,6 +70,22 @@ static bool watch_fd(const struct xfrm_ctx *x, const struct xfrm_watch *w, int *
 	return w->own || *fd >= 0;
 }
 
+/* The one watch whose counters the summary reports: --netns's, else ours.
+ * Only its counters are read (a read is a thread that enters the netns). */
+static struct xfrm_watch *summary_watch(const struct xfrm_ctx *x)
+{
+	return &x->w[x->o.netns && x->n > 1 ? 1 : 0];
+}
+
+/* The watch of netns inum, or NULL. */
+static struct xfrm_watch *watch_find(const struct xfrm_ctx *x, __u32 inum)
+{
+	for (unsigned int i = 0; i < x->n; i++)
+		if (x->w[i].inum == inum)
+			return &x->w[i];
+	return NULL;
+}
+
 static void watch_open(struct xfrm_ctx *x, struct xfrm_watch *w)
 {
 	int fd, err;
@@ -90,6 +106,8 @@ static void watch_open(struct xfrm_ctx *x, struct xfrm_watch *w)
 	else
 		pr_debug("xfrm: netns %u has %zu SAs, %zu policies", w->inum,
 			 xfrm_nl__sa_count(w->nl), xfrm_nl__policy_count(w->nl));
+	if (w != summary_watch(x))
+		return;
 	w->start = xfrm_stat__read_netns(fd);
 	if (!w->start)
 		pr_debug("xfrm: no xfrm_stat in netns %u (%s): no xfrm counters", w->inum,
@@ -174,9 +192,7 @@ void xfrm_ctx__refresh(struct xfrm_ctx *x)
 		memset(&x->w[x->n], 0, sizeof(x->w[x->n]));
 	}
 	for (int j = 0; j < n && x->n < MAX_WATCH; j++) {
-		for (i = 0; i < x->n && x->w[i].inum != seen[j]; i++)
-			;
-		if (i < x->n)
+		if (watch_find(x, seen[j]))
 			continue;
 		x->w[x->n].inum = seen[j];
 		watch_open(x, &x->w[x->n++]);
@@ -269,11 +285,10 @@ void xfrm_ctx__finish(struct xfrm_ctx *x, struct gw_summary *s)
 			s->xfrm_events = true;
 			s->xfrm_events_lost += xfrm_nl__lost(w->nl);
 		}
-		watch_delta(x, w);
 	}
 	s->xfrm_events_lost += x->lost_closed;
-	/* The summary has room for one namespace: --netns's, else ours. */
-	w = &x->w[x->o.netns && x->n > 1 ? 1 : 0];
+	w = summary_watch(x);
+	watch_delta(x, w);
 	s->xfrm_stat = w->has_delta ? &w->delta : NULL;
 }
 
@@ -285,10 +300,9 @@ bool xfrm_ctx__sa_json(const struct xfrm_ctx *x, struct jw *jw, __u32 netns, __b
 
 	if (!x || !x->n)
 		return false;
-	w = &x->w[0];
-	for (unsigned int i = 1; netns && i < x->n; i++)
-		if (x->w[i].inum == netns)
-			w = &x->w[i];
+	w = netns ? watch_find(x, netns) : NULL;
+	if (!w)
+		w = &x->w[0];
 	sa = xfrm_nl__sa_by_spi(w->nl, spi, proto, daddr);
 	if (!sa)
 		return false;
