@@ -92,6 +92,19 @@ enum gw_nf_hook {
 
 enum gw_xfrm_dir { GW_XFRM_IN = 0, GW_XFRM_OUT = 1, GW_XFRM_FWD = 2 };
 
+/*
+ * What can touch a packet in one network namespace, for the tracepoint
+ * strategy's netfilter links (user/load/nfnetns.c): the entries registered
+ * at each IPv4 / IPv6 hook (tables, conntrack, NAT, other BPF programs,
+ * and ours) and the xfrm policies. Filled by gw_nf_census, test-run in
+ * that namespace.
+ */
+struct gw_nf_census {
+	__u16 hooks[2][GW_NF_NUMHOOKS];	/* [0] IPv4, [1] IPv6 */
+	__u32 xfrm_policies;		/* in + out + fwd, not per-socket */
+	__u32 done;			/* 1 once the program ran */
+};
+
 /* Event flags. */
 #define GW_EVF_NEW	(1u << 0)	/* this event started tracking the packet */
 #define GW_EVF_NAT_SRC	(1u << 1)	/* conntrack says source NAT applies */
@@ -222,15 +235,28 @@ struct gw_chunk1 {
 };
 
 /*
- * Whether a packet whose latest step is this one waits in a queue on its
- * way to the device (the neighbour layer resolving the next hop, a qdisc):
- * its fate is still to come. Kernel and user space both use it: the
- * kernel keeps such a packet's tracking entry for the hold time, user
- * space reports a path ending there as held, never as forwarded.
+ * Whether a packet whose latest step is this one may wait in a queue on
+ * its way to the device (the neighbour layer resolving the next hop, a
+ * qdisc): it is on the output path -- past FORWARD, LOCAL_OUT or
+ * POSTROUTING, or entering LOCAL_OUT -- and not yet at a device, so its
+ * fate is still to come.
+ * Not only POSTROUTING's exit: where a namespace has no POSTROUTING hook,
+ * no probe sees that point (nf_hook_slow does not run; tracepoint mode
+ * links no empty hook but FORWARD's exit and LOCAL_OUT's entry). Kernel
+ * and user space both use it: the kernel keeps such a packet's tracking
+ * entry for the hold time, user space reports a path ending there as
+ * held, never as forwarded.
  */
 static inline int gw_step_holds(__u16 kind, __u8 nf_hook)
 {
-	return kind == GW_EV_NF_EXIT && nf_hook == GW_NF_POST_ROUTING;
+	if (kind == GW_EV_IP_FORWARD)
+		return 1;
+	if (kind == GW_EV_NF_EXIT)
+		return nf_hook == GW_NF_FORWARD || nf_hook == GW_NF_LOCAL_OUT ||
+		       nf_hook == GW_NF_POST_ROUTING;
+	/* In a hook, a packet is judged at once; LOCAL_OUT's entry may be
+	 * the last link a locally made packet passes. */
+	return kind == GW_EV_NF_ENTER && nf_hook == GW_NF_LOCAL_OUT;
 }
 
 /*

@@ -146,6 +146,51 @@ int BPF_KRETPROBE(gw_krp_nf, int ret)
 	return 0;
 }
 
+/*
+ * The census of the namespace of the task that test-runs this (after
+ * setns): no hook sees a namespace's hook lists, so the loader asks here
+ * before deciding where links are worth their cost. Never attached.
+ */
+struct gw_nf_census gw_nf_census_out;
+
+static __always_inline __u16 census_entries(struct nf_hook_entries *e)
+{
+	return e ? BPF_CORE_READ(e, num_hook_entries) : 0;
+}
+
+SEC("raw_tp")
+int gw_nf_census(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct net *net = BPF_CORE_READ(task, nsproxy, net_ns);
+	struct nf_hook_entries *e;
+
+	if (!net)
+		return 0;
+#pragma unroll
+	for (int h = 0; h < GW_NF_NUMHOOKS; h++) {
+		e = NULL;
+		bpf_core_read(&e, sizeof(e), &net->nf.hooks_ipv4[h]);
+		gw_nf_census_out.hooks[0][h] = census_entries(e);
+		e = NULL;
+		if (bpf_core_field_exists(net->nf.hooks_ipv6))
+			bpf_core_read(&e, sizeof(e), &net->nf.hooks_ipv6[h]);
+		gw_nf_census_out.hooks[1][h] = census_entries(e);
+	}
+	gw_nf_census_out.xfrm_policies = 0;
+	if (bpf_core_field_exists(net->xfrm.policy_count)) {
+#pragma unroll
+		for (int d = 0; d < 3; d++) {
+			unsigned int n = 0;
+
+			bpf_core_read(&n, sizeof(n), &net->xfrm.policy_count[d]);
+			gw_nf_census_out.xfrm_policies += n;
+		}
+	}
+	gw_nf_census_out.done = 1;
+	return 0;
+}
+
 /* nf:table — remember which table runs for which skb on this task. */
 SEC("fentry/nft_do_chain")
 int BPF_PROG(gw_fentry_nft, struct nft_pktinfo *pkt, void *priv)

@@ -115,4 +115,53 @@ test_iptables_legacy_forward_drop() {
 	expect_nf_drop FORWARD
 }
 
+# A hook with no entry costs a packet nothing, so trace links none there
+# (README, "netfilter links"): the gateway's healthy pings show no
+# PREROUTING or POSTROUTING step, only leaving FORWARD. A table made while
+# gwtrace runs is linked at the next rescan: pings sent until then end up
+# dropped at FORWARD, with the hook and its entry step. IPv4 and IPv6.
+test_nf_links_follow_rules() {
+	local gw fam dst rc pids=()
+	require_cmd nft
+	topo_standard6
+	gw=$(ns_inode "$NS_GW")
+	GWT_FOCUS="$(flow_is 10.1.0.2 10.2.0.2) or $(flow_is fd00:1::2 fd00:2::2)"
+	gw_start --netns "$NS_GW" --all
+	ping_ok "$NS_C" 10.2.0.2 2
+	ping_ok "$NS_C" fd00:2::2 2
+	gw_wait_line "($GWT_FOCUS) and .outcome == \"forwarded\"" 10 ||
+		fail "no forwarded ping within 10 s"
+	nft_apply "$NS_GW" 'table inet gwt_late {
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			icmp type echo-request drop
+			icmpv6 type echo-request drop
+		}
+	}'
+	for dst in 10.2.0.2 fd00:2::2; do
+		ip netns exec "$NS_C" ping -n -q -c 100 -i 0.2 -W 1 "$dst" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	gw_wait_line "($GWT_FOCUS) and .drop.hook == \"FORWARD\" and .flow.family == \"ipv4\"" 15 &&
+		gw_wait_line "($GWT_FOCUS) and .drop.hook == \"FORWARD\" and .flow.family == \"ipv6\"" 15
+	rc=$?
+	kill "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+	((rc == 0)) || fail "the table made while gwtrace ran was not seen dropping at FORWARD within 15 s"
+	gw_stop
+	for fam in ipv4 ipv6; do
+		pick_packets "($GWT_FOCUS) and .flow.family == \"$fam\" and .outcome == \"forwarded\"" \
+			"$fam pings before the table"
+		expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"FORWARD\")" \
+			"leaving FORWARD (linked everywhere)" '[.steps[] | [.kind, .hook]]'
+		expect "all(.steps[]; (.hook // \"\") != \"PREROUTING\" and (.hook // \"\") != \"POSTROUTING\")" \
+			"no PREROUTING or POSTROUTING step (no hook there)" '[.steps[] | [.kind, .hook]]'
+		pick_packets "($GWT_FOCUS) and .flow.family == \"$fam\" and .drop.hook == \"FORWARD\"" \
+			"$fam pings after the table"
+		expect_verdict netfilter_drop
+		expect "any(.steps[]; .kind == \"nf_enter\" and .hook == \"FORWARD\" and .netns == $gw)" \
+			"entering FORWARD at the gateway (linked with the table)" '[.steps[] | [.kind, .hook]]'
+	done
+}
+
 gwt_main "$@"

@@ -95,8 +95,8 @@ test_forwarded_in_gateway_netns() {
 	expect '.drop == null' "no drop object" .drop
 	expect "(.steps | length > 0) and all(.steps[]; .netns == $gw)" \
 		"all steps in the gateway netns ($gw)" '[.steps[].netns] | unique'
-	expect 'any(.steps[]; .kind == "nf_enter" and .hook == "FORWARD")' \
-		"a step entering the FORWARD hook" '[.steps[] | [.kind, .hook]]'
+	expect 'any(.steps[]; .kind == "nf_exit" and .hook == "FORWARD")' \
+		"a step leaving the FORWARD hook" '[.steps[] | [.kind, .hook]]'
 }
 
 # Seen everywhere, the same packet is one path: client -> gateway ->

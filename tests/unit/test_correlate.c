@@ -701,6 +701,49 @@ static void test_held_path(void **state)
 	assert_int_equal(t->sink.pkts[2].outcome, GW_OUT_FORWARDED);
 }
 
+/*
+ * Held with no POSTROUTING step: a namespace without a POSTROUTING hook
+ * (fentry/kprobe see none, tracepoint mode links none there). Past
+ * FORWARD, or a locally made packet past LOCAL_OUT's entry, the packet is
+ * on its way out until a transmission or a drop; past INPUT it is not.
+ */
+static void test_held_without_postrouting(void **state)
+{
+	struct tc *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 1);
+	const __u64 idle = 1000000000ULL, s = 1000000000ULL;
+	struct gw_event ev[2], drop;
+
+	tc_corr(t, idle, 0);
+	ev[0] = fx_rx(60, T0, "veth-lan", &tu);
+	ev[1] = fx_nf(60, T0 + 20, true, GW_NF_FORWARD, &tu);
+	push_all(t, ev, 2);
+	corr__expire(t->c, T0 + 3 * s);
+	assert_int_equal(t->sink.n, 0);
+	drop = fx_drop(60, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
+	assert_int_equal(corr__push(t->c, &drop), 0);
+	assert_int_equal(t->sink.n, 1);
+	assert_int_equal(t->sink.pkts[0].n_steps, 3);
+	assert_int_equal(t->sink.pkts[0].outcome, GW_OUT_DROPPED);
+
+	/* Made here: LOCAL_OUT's entry is its last step while ARP waits. */
+	ev[0] = fx_nf(61, T0, false, GW_NF_LOCAL_OUT, &tu);
+	push_all(t, ev, 1);
+	corr__expire(t->c, T0 + 3 * s);
+	assert_int_equal(t->sink.n, 1);
+	drop = fx_drop(61, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
+	assert_int_equal(corr__push(t->c, &drop), 0);
+	assert_int_equal(t->sink.n, 2);
+	assert_int_equal(t->sink.pkts[1].n_steps, 2);
+
+	/* Past INPUT: not on its way out, the idle timeout applies. */
+	ev[0] = fx_nf(62, T0, true, GW_NF_LOCAL_IN, &tu);
+	push_all(t, ev, 1);
+	corr__expire(t->c, T0 + idle);
+	assert_int_equal(t->sink.n, 3);
+	assert_false(t->sink.pkts[2].held);
+}
+
 static void test_max_packets_eviction(void **state)
 {
 	struct tc *t = *state;
@@ -1106,8 +1149,15 @@ static void test_step_holds(void **state)
 {
 	(void)state;
 	assert_true(gw_step_holds(GW_EV_NF_EXIT, GW_NF_POST_ROUTING));
+	assert_true(gw_step_holds(GW_EV_NF_EXIT, GW_NF_FORWARD));
+	assert_true(gw_step_holds(GW_EV_NF_EXIT, GW_NF_LOCAL_OUT));
+	assert_true(gw_step_holds(GW_EV_NF_ENTER, GW_NF_LOCAL_OUT));
+	assert_true(gw_step_holds(GW_EV_IP_FORWARD, 0));
+	/* Judged at once in a hook; past INPUT or PREROUTING, not outbound. */
 	assert_false(gw_step_holds(GW_EV_NF_ENTER, GW_NF_POST_ROUTING));
-	assert_false(gw_step_holds(GW_EV_NF_EXIT, GW_NF_FORWARD));
+	assert_false(gw_step_holds(GW_EV_NF_ENTER, GW_NF_FORWARD));
+	assert_false(gw_step_holds(GW_EV_NF_EXIT, GW_NF_LOCAL_IN));
+	assert_false(gw_step_holds(GW_EV_NF_EXIT, GW_NF_PRE_ROUTING));
 	assert_false(gw_step_holds(GW_EV_TX, GW_NF_POST_ROUTING));
 }
 
@@ -1151,6 +1201,7 @@ int main(void)
 		T(test_drop_reasons),
 		T(test_idle_timeout),
 		T(test_held_path),
+		T(test_held_without_postrouting),
 		T(test_max_packets_eviction),
 		T(test_unattributed),
 		T(test_late_event_new_path),

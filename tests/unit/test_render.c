@@ -655,8 +655,8 @@ static void test_held_rendered(void **state)
 
 	assert_contains(json_of(t, p), "\"outcome\":\"unknown\",\"complete\":false,"
 			"\"held\":true,\"verdicts\":[\"forwarded\"]");
-	assert_contains(text_of(t, p, 1), "UNKNOWN icmp 10.1.0.2 -> 10.2.0.2 (id 7) (held after "
-			"POSTROUTING: no transmission, no drop seen yet)");
+	assert_contains(text_of(t, p, 1), "UNKNOWN icmp 10.1.0.2 -> 10.2.0.2 (id 7) (held on its "
+			"way out: no transmission, no drop seen yet)");
 }
 
 /* Garbage in (random kinds, hooks, verdicts, unterminated names, random

@@ -36,7 +36,7 @@ struct probe_state {
 	int n_links;
 	bool attached;
 	bool unused;			/* not needed by this command */
-	char detail[256];
+	char detail[384];
 	char refused_text[600];
 };
 
@@ -244,6 +244,10 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 				bpf_program__set_expected_attach_type(prog, GW_BPF_NETFILTER);
 			}
 		}
+		/* Trace's links go where a namespace's hooks need them;
+		 * monitor has one per namespace anyway (attach_nflinks). */
+		if (im->nflink && !o->monitor)
+			bpf_program__set_autoload(a->skel->progs.gw_nf_census, true);
 	}
 	return 0;
 }
@@ -309,9 +313,12 @@ static int attach_nflinks(struct gw_attach *a, struct probe_state *ps,
 	/* Monitor needs only the verdict at INPUT (delivered): every other
 	 * hook keeps the kernel's fast path (no BPF program to run). */
 	ps->nfns = a->monitor ?
-		nfns__new(-1, bpf_program__fd(last), a->netns_only, 1u << GW_NF_LOCAL_IN) :
+		nfns__new(-1, bpf_program__fd(last), a->netns_only, 1u << GW_NF_LOCAL_IN,
+			  -1, NULL) :
 		nfns__new(bpf_program__fd(first), bpf_program__fd(last),
-			  a->netns_only, (1u << GW_NF_NUMHOOKS) - 1);
+			  a->netns_only, (1u << GW_NF_NUMHOOKS) - 1,
+			  bpf_program__fd(a->skel->progs.gw_nf_census),
+			  &a->skel->bss->gw_nf_census_out);
 	if (!ps->nfns)
 		return -errno ?: -ENOMEM;
 	n = nfns__refresh(ps->nfns);

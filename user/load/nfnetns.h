@@ -17,11 +17,17 @@
 
 struct nfns_set;
 
+struct gw_nf_census;
+
 /* only_inum: attach in that namespace only (--netns), 0 = all.
- * hooks: bit mask of NF_INET_* hooks; prog_first_fd < 0: last only. */
+ * hooks: bit mask of NF_INET_* hooks; prog_first_fd < 0: last only.
+ * census: gw_nf_census's program and output, to link only the hooks of a
+ * namespace that need it (nfnetns.c); NULL: every hook of `hooks`. */
 struct nfns_set *nfns__new(int prog_first_fd, int prog_last_fd, __u32 only_inum,
-			   unsigned int hooks);
-/* Attaches in new namespaces, detaches from vanished ones. Returns the
+			   unsigned int hooks, int census_fd,
+			   volatile struct gw_nf_census *census);
+/* Attaches in new namespaces, detaches from vanished ones, and (with a
+ * census) adds the links that rules added since want. Returns the
  * number of namespaces attached, or -errno if none could be. */
 int nfns__refresh(struct nfns_set *s);
 void nfns__free(struct nfns_set *s);

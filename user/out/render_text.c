@@ -546,7 +546,7 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 	line_add(&l, "%s ", outcome_word(p->outcome));
 	line_tuple(&l, &p->flow);
 	if (p->held)
-		line_add(&l, " (held after POSTROUTING: no transmission, no drop seen yet)");
+		line_add(&l, " (held on its way out: no transmission, no drop seen yet)");
 	else if (!p->complete)
 		line_add(&l, " (incomplete)");
 	if (count > 1)

@@ -9,8 +9,8 @@
  * events of one packet may arrive slightly out of order across CPUs. A
  * path is finished when its life ends (DROP/FREE step), when it has been
  * idle for idle_timeout_ns (corr__expire) -- or for hold_ns if it is held
- * (corr__path_held: waiting after POSTROUTING, e.g. for ARP, and not
- * transmitted yet) -- when it is the least recently
+ * (corr__path_held: on its way out -- past FORWARD, in LOCAL_OUT or
+ * POSTROUTING -- e.g. waiting for ARP, and not transmitted yet) -- when it is the least recently
  * active path and room is needed for a new one (max_packets; counted as
  * evicted), or at corr__flush. Each finished path is passed to the
  * callback once, then freed. The callback must not call back into the
