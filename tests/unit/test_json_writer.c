@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON writer: structure, separators, escaping, numbers. */
+#include <inttypes.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -303,6 +304,30 @@ static void test_number_boundaries(void **state)
 	assert_string_equal(done(), "[9,10,99,100,4294967295,4294967296,-9]");
 }
 
+/* Every digit count, and numbers written across the stage's end (they
+ * are written in place): the same text snprintf gives. */
+static void test_numbers_in_place(void **state)
+{
+	static char want[4 * JW_STAGE];
+	size_t n = 0, i;
+	uint64_t v;
+
+	(void)state;
+	jw_start_array(&w);
+	n += (size_t)snprintf(want + n, sizeof(want) - n, "[");
+	for (i = 0; n < 3 * JW_STAGE; i++) {
+		v = 1;
+		for (size_t d = 0; d < i % 20; d++)
+			v *= 10;
+		v = v - 1 + i % 7;	/* 9..., 10..., and neighbours */
+		jw_u64(&w, v);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%" PRIu64, i ? "," : "", v);
+	}
+	jw_end_array(&w);
+	snprintf(want + n, sizeof(want) - n, "]");
+	assert_string_equal(done(), want);
+}
+
 /* Names and strings that straddle the stage's end flush it, whole. */
 static void test_stage_boundaries(void **state)
 {
@@ -349,6 +374,7 @@ int main(void)
 		T(test_order_with_direct_writes),
 		T(test_names_literal_and_runtime),
 		T(test_number_boundaries),
+		T(test_numbers_in_place),
 		T(test_stage_boundaries),
 	};
 

@@ -264,34 +264,52 @@ static const char jw_digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* Decimal digits of v. */
+static unsigned jw_ndigits(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Written in place, right to left: a copy out of a scratch buffer was a
+ * libc memmove call per number. */
 static void jw_put_u64(struct jw *w, uint64_t v)
 {
-	char buf[20];
-	size_t i = sizeof(buf);
+	unsigned n;
 	uint32_t v32;
+	char *p;
 
 	if (v < 10) {		/* cpu, mark, ct_status, flags: mostly 0-9 */
 		jw_put(w, (char)('0' + v));
 		return;
 	}
+	n = jw_ndigits(v);
+	if (n > sizeof(w->stage) - w->used)
+		jw__flush(w);
+	p = w->stage + w->used + n;
+	w->used += n;
 	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100);
 
 		v /= 100;
-		i -= 2;
-		memcpy(buf + i, jw_digits2 + 2 * d, 2);
+		p -= 2;
+		__builtin_memcpy(p, jw_digits2 + 2 * d, 2);
 	}
 	for (v32 = (uint32_t)v; v32 >= 100; v32 /= 100) {
-		i -= 2;
-		memcpy(buf + i, jw_digits2 + 2 * (v32 % 100), 2);
+		p -= 2;
+		__builtin_memcpy(p, jw_digits2 + 2 * (v32 % 100), 2);
 	}
 	if (v32 >= 10) {
-		i -= 2;
-		memcpy(buf + i, jw_digits2 + 2 * v32, 2);
+		p -= 2;
+		__builtin_memcpy(p, jw_digits2 + 2 * v32, 2);
 	} else {
-		buf[--i] = (char)('0' + v32);
+		*--p = (char)('0' + v32);
 	}
-	jw_write(w, buf + i, sizeof(buf) - i);
 }
 
 void jw_int(struct jw *w, int64_t v)
