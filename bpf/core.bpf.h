@@ -222,9 +222,13 @@ static __always_inline struct net_device *gw_skb_dev(struct sk_buff *skb, bool d
 {
 	unsigned long raw = GW_RD(direct, skb->dev_scratch, BPF_CORE_READ(skb, dev_scratch));
 
-	/* Kernel addresses (x86-64, arm64) have their top 16 bits set. A
-	 * BTF-typed program needs the typed load; a kprobe has the value. */
-	if ((raw >> 48) != 0xffff)
+	/* Kernel addresses (x86-64, arm64) have the top bit set; UDP's
+	 * scratch (truesize, len, two flags at bits 48-49) never does. Not
+	 * "the top 16 bits": with 5-level paging (LA57: recent servers, qemu
+	 * -cpu max) the direct map is at 0xff11..., and every receive lost
+	 * its device. A BTF-typed program needs the typed load; a kprobe has
+	 * the value. */
+	if (!(raw >> 63))
 		return NULL;
 	return GW_RD(direct, skb->dev, (struct net_device *)raw);
 }
