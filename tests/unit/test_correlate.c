@@ -65,6 +65,25 @@ static void push_all(struct tc *t, const struct gw_event *ev, size_t n)
 		assert_int_equal(corr__push(t->c, &ev[i]), 0);
 }
 
+/*
+ * Pushes a held packet's n steps, lets the idle timeout pass until `at`
+ * (the path must stay open), then its neighbour-layer drop at `at`: the
+ * same path must end. Returns it.
+ */
+static const struct gw_packet *held_then_dropped(struct tc *t, const struct gw_event *ev,
+						 size_t n, __u64 at)
+{
+	size_t before = t->sink.n;
+	struct gw_event drop = fx_drop(ev[0].pkt_id, at, FX_R_UNKNOWN, FX_LOC_FWD, &ev[0].tuple);
+
+	push_all(t, ev, n);
+	corr__expire(t->c, at);
+	assert_int_equal(t->sink.n, before);
+	assert_int_equal(corr__push(t->c, &drop), 0);
+	assert_int_equal(t->sink.n, before + 1);
+	return &t->sink.pkts[before];
+}
+
 static __u32 vbits(int n, ...)
 {
 	va_list ap;
@@ -662,14 +681,8 @@ static void test_held_path(void **state)
 	ev[2] = fx_nf(50, T0 + 20, true, GW_NF_FORWARD, &tu);
 	ev[3] = fx_nf(50, T0 + 30, false, GW_NF_POST_ROUTING, &tu);
 	ev[4] = fx_nf(50, T0 + 40, true, GW_NF_POST_ROUTING, &tu);
-	push_all(t, ev, 5);
-	corr__expire(t->c, T0 + 3 * s);
-	assert_int_equal(t->sink.n, 0);
 	/* ~3 s later the neighbour layer gives up: the same path ends. */
-	drop = fx_drop(50, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
-	assert_int_equal(corr__push(t->c, &drop), 0);
-	assert_int_equal(t->sink.n, 1);
-	p = &t->sink.pkts[0];
+	p = held_then_dropped(t, ev, 5, T0 + 3 * s);
 	assert_true(p->complete);
 	assert_false(p->held);
 	assert_int_equal(p->n_steps, 6);
@@ -712,29 +725,20 @@ static void test_held_without_postrouting(void **state)
 	struct tc *t = *state;
 	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 1);
 	const __u64 idle = 1000000000ULL, s = 1000000000ULL;
-	struct gw_event ev[2], drop;
+	struct gw_event ev[2];
+	const struct gw_packet *p;
 
 	tc_corr(t, idle, 0);
 	ev[0] = fx_rx(60, T0, "veth-lan", &tu);
 	ev[1] = fx_nf(60, T0 + 20, true, GW_NF_FORWARD, &tu);
-	push_all(t, ev, 2);
-	corr__expire(t->c, T0 + 3 * s);
-	assert_int_equal(t->sink.n, 0);
-	drop = fx_drop(60, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
-	assert_int_equal(corr__push(t->c, &drop), 0);
-	assert_int_equal(t->sink.n, 1);
-	assert_int_equal(t->sink.pkts[0].n_steps, 3);
-	assert_int_equal(t->sink.pkts[0].outcome, GW_OUT_DROPPED);
+	p = held_then_dropped(t, ev, 2, T0 + 3 * s);
+	assert_int_equal(p->n_steps, 3);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
 
 	/* Made here: LOCAL_OUT's entry is its last step while ARP waits. */
 	ev[0] = fx_nf(61, T0, false, GW_NF_LOCAL_OUT, &tu);
-	push_all(t, ev, 1);
-	corr__expire(t->c, T0 + 3 * s);
-	assert_int_equal(t->sink.n, 1);
-	drop = fx_drop(61, T0 + 3 * s, FX_R_UNKNOWN, FX_LOC_FWD, &tu);
-	assert_int_equal(corr__push(t->c, &drop), 0);
-	assert_int_equal(t->sink.n, 2);
-	assert_int_equal(t->sink.pkts[1].n_steps, 2);
+	p = held_then_dropped(t, ev, 1, T0 + 3 * s);
+	assert_int_equal(p->n_steps, 2);
 
 	/* Past INPUT: not on its way out, the idle timeout applies. */
 	ev[0] = fx_nf(62, T0, true, GW_NF_LOCAL_IN, &tu);

@@ -39,12 +39,20 @@ static const int family_pf[NFNS_FAMILIES] = { GW_NFPROTO_IPV4, GW_NFPROTO_IPV6 }
 
 enum { LINK_FIRST, LINK_LAST, LINK_KINDS };
 
+#define NFNS_LINKS (NFNS_FAMILIES * GW_NF_NUMHOOKS * LINK_KINDS)
+
 struct nfns {
 	__u32 inum;
 	bool seen;
 	bool v6;
-	int fds[NFNS_FAMILIES][GW_NF_NUMHOOKS][LINK_KINDS];	/* -1: none */
+	int fds[NFNS_LINKS];	/* by ns_fd(); -1: none */
 };
+
+/* The slot of one link: family f, hook h, first or last. */
+static int *ns_fd(struct nfns *ns, int f, int h, int kind)
+{
+	return &ns->fds[(f * GW_NF_NUMHOOKS + h) * LINK_KINDS + kind];
+}
 
 struct nfns_set {
 	int prog_first, prog_last;	/* prog_first < 0: not attached */
@@ -88,20 +96,17 @@ static void ns_init(struct nfns *ns, __u32 inum)
 {
 	memset(ns, 0, sizeof(*ns));
 	ns->inum = inum;
-	for (int f = 0; f < NFNS_FAMILIES; f++)
-		for (int h = 0; h < GW_NF_NUMHOOKS; h++)
-			ns->fds[f][h][LINK_FIRST] = ns->fds[f][h][LINK_LAST] = -1;
+	for (int i = 0; i < NFNS_LINKS; i++)
+		ns->fds[i] = -1;
 }
 
 static void ns_detach(struct nfns *ns)
 {
-	for (int f = 0; f < NFNS_FAMILIES; f++)
-		for (int h = 0; h < GW_NF_NUMHOOKS; h++)
-			for (int k = 0; k < LINK_KINDS; k++) {
-				if (ns->fds[f][h][k] >= 0)
-					close(ns->fds[f][h][k]);
-				ns->fds[f][h][k] = -1;
-			}
+	for (int i = 0; i < NFNS_LINKS; i++) {
+		if (ns->fds[i] >= 0)
+			close(ns->fds[i]);
+		ns->fds[i] = -1;
+	}
 }
 
 /* The census of the namespace we are in now; false if it cannot be
@@ -124,7 +129,7 @@ static bool census_take(struct nfns_set *s, struct gw_nf_census *out)
 	return true;
 }
 
-static bool link_wanted(const struct nfns *ns, const struct gw_nf_census *c,
+static bool link_wanted(struct nfns *ns, const struct gw_nf_census *c,
 			int f, int h, int kind)
 {
 	int ours = 0, others;
@@ -134,7 +139,7 @@ static bool link_wanted(const struct nfns *ns, const struct gw_nf_census *c,
 	if (!c || c->xfrm_policies)
 		return true;
 	for (int k = 0; k < LINK_KINDS; k++)
-		ours += ns->fds[f][h][k] >= 0;
+		ours += *ns_fd(ns, f, h, k) >= 0;
 	others = (int)c->hooks[f][h] - ours;
 	return others > 0;
 }
@@ -154,7 +159,7 @@ static int attach_family(struct nfns_set *s, struct nfns *ns, int f,
 			continue;
 		/* Decided before either is added: ours do not count. */
 		for (int k = 0; k < LINK_KINDS; k++)
-			want[k] = prog[k] >= 0 && ns->fds[f][hook][k] < 0 &&
+			want[k] = prog[k] >= 0 && *ns_fd(ns, f, hook, k) < 0 &&
 				link_wanted(ns, c, f, hook, k);
 		for (int k = 0; k < LINK_KINDS; k++) {
 			int fd;
@@ -165,7 +170,7 @@ static int attach_family(struct nfns_set *s, struct nfns *ns, int f,
 					    k == LINK_FIRST ? 1 : -1);
 			if (fd < 0)
 				return fd;
-			ns->fds[f][hook][k] = fd;
+			*ns_fd(ns, f, hook, k) = fd;
 		}
 		s->prio_first = prio[LINK_FIRST] > s->prio_first ? prio[LINK_FIRST] : s->prio_first;
 		s->prio_last = prio[LINK_LAST] < s->prio_last ? prio[LINK_LAST] : s->prio_last;
@@ -330,10 +335,8 @@ const char *nfns__describe(const struct nfns_set *s, char *buf, size_t len)
 
 	for (size_t i = 0; i < s->n; i++) {
 		v6 = v6 && s->v[i].v6;
-		for (int f = 0; f < NFNS_FAMILIES; f++)
-			for (int h = 0; h < GW_NF_NUMHOOKS; h++)
-				for (int k = 0; k < LINK_KINDS; k++)
-					links += s->v[i].fds[f][h][k] >= 0;
+		for (int l = 0; l < NFNS_LINKS; l++)
+			links += s->v[i].fds[l] >= 0;
 	}
 	if (s->prog_first >= 0)
 		snprintf(prio, sizeof(prio), "%d (first) / %d (last)",
