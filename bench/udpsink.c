@@ -3,6 +3,7 @@
  * udpsink: bind ADDR:PORT and drain datagrams with recvmmsg until SIGINT or
  * SIGTERM, so that flood packets end their life the normal way (delivered to
  * a socket, consumed) rather than as NO_SOCKET drops with ICMP replies.
+ * RCVBUF sets the socket's receive buffer exactly (tests of a full queue).
  *
  * The benchmark counts at the server's interface, not here: this process
  * shares a CPU with the tracer's user space and may fall behind (the kernel
@@ -46,14 +47,17 @@ int main(int argc, char **argv)
 	int fd, rcvbuf = 8 << 20;
 	long port;
 
-	if (argc == 3 && inet_pton(AF_INET6, argv[1], &addr.v6.sin6_addr) == 1) {
+	if ((argc == 3 || argc == 4) && inet_pton(AF_INET6, argv[1], &addr.v6.sin6_addr) == 1) {
 		addr.v6.sin6_family = AF_INET6;
 		addr_len = sizeof(addr.v6);
-	} else if (argc != 3 || inet_pton(AF_INET, argv[1], &addr.v4.sin_addr) != 1) {
+	} else if ((argc != 3 && argc != 4) || inet_pton(AF_INET, argv[1], &addr.v4.sin_addr) != 1) {
 		argc = 0;
 	}
+	if (argc == 4 && ((rcvbuf = (int)strtol(argv[3], NULL, 10)) < 1024 || rcvbuf > (64 << 20)))
+		argc = 0;
 	if (!argc || (port = strtol(argv[2], NULL, 10)) < 1 || port > 65535) {
-		fprintf(stderr, "usage: udpsink ADDR PORT (ADDR: IPv4 or IPv6)\n");
+		fprintf(stderr, "usage: udpsink ADDR PORT [RCVBUF] (ADDR: IPv4 or IPv6; "
+			"RCVBUF: SO_RCVBUFFORCE bytes, 1024..64M, default SO_RCVBUF 8M)\n");
 		return 2;
 	}
 	/* sin_port and sin6_port are at the same offset. */
@@ -63,7 +67,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udpsink: %s:%ld: %s\n", argv[1], port, strerror(errno));
 		return 1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* An exact size (the kernel doubles it) where asked: a test needs
+	 * a queue of known depth, whatever net.core.rmem_max says. */
+	if (argc == 4 ? setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) :
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
+		if (argc == 4) {
+			fprintf(stderr, "udpsink: SO_RCVBUFFORCE: %s\n", strerror(errno));
+			return 1;
+		}
+	}
 	/* A timeout so that a signal between two checks of stop is seen. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (int i = 0; i < BATCH; i++) {

@@ -706,6 +706,20 @@ static __always_inline bool gw_track_stale(const struct gw_track *tr, __u64 now)
 	return now - tr->last_ts > (tr->held ? gw_cfg_hold_timeout_ns : gw_cfg_track_timeout_ns);
 }
 
+/*
+ * Whether the ring buffer is over half full: user space is behind. A life
+ * started now would likely lose steps on its way (a path in fragments,
+ * each costing the consumer as much as a whole one), so a new packet is
+ * not traced at all then, and counted (GW_STAT_LOST_BUSY); the lives in
+ * flight keep the room left. Under a flood, gwtrace then reports some
+ * packets whole rather than most of them in pieces.
+ */
+static __always_inline bool gw_ring_busy(void)
+{
+	return bpf_ringbuf_query(&gw_events, BPF_RB_AVAIL_DATA) >
+	       bpf_ringbuf_query(&gw_events, BPF_RB_RING_SIZE) / 2;
+}
+
 /* Starts tracking skb as life id: the entry, or NULL (map full: counted). */
 static __always_inline struct gw_track *gw_track_start(__u64 key, __u64 id, __u64 now,
 						       __u16 probe)
@@ -788,8 +802,15 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 		 * must not outlive the NAT (netns crossings scrub conntrack)
 		 * and hide the tracked packet from the check above. */
 		gw_nomatch_forget(skb);
-		if (w->mode == GW_TM_START)
+		if (w->mode == GW_TM_START) {
+			if (gw_ring_busy()) {
+				/* Its later programs on this CPU skip it too. */
+				gw_stat_inc(w->probe, GW_STAT_LOST_BUSY);
+				gw_nomatch_set(skb, dev, direct);
+				return NULL;
+			}
 			tr = gw_track_start(key, id, now, w->probe);
+		}
 	}
 	st->end = tr && (w->mode == GW_TM_END || w->mode == GW_TM_END_OR_MATCH);
 
@@ -801,9 +822,12 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 	}
 
 	if (tr) {
+		/* A full record goes out when the next step comes, not when
+		 * it fills: the entry then never ends with no step to carry
+		 * the end (GW_CHF_END) to user space. */
 		n = tr->chunk.hdr.n_steps;
-		if (n >= GW_CHUNK_STEPS) {	/* flushed when it filled: never */
-			gw_chunk_flush(tr, 0);
+		if (n >= GW_CHUNK_STEPS) {
+			gw_chunk_flush(tr, GW_CHF_MORE);
 			n = 0;
 		}
 		e = &tr->chunk.steps[n];
@@ -824,8 +848,8 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 	return st->e = e;
 }
 
-/* Keeps the filled step: gathers it, sends the record when the life ended
- * or the record is full; monitor mode counts it instead. */
+/* Keeps the filled step: gathers it, sends the record when the life
+ * ended; monitor mode counts it instead. */
 static __always_inline void gw_event_submit(struct gw_step *st)
 {
 	struct gw_track *tr = st->tr;
@@ -846,11 +870,8 @@ static __always_inline void gw_event_submit(struct gw_step *st)
 	tr->delivered = gw_delivered_after(tr->delivered, e->kind, e->nf.hook, e->nf.verdict);
 	n = tr->chunk.hdr.n_steps + 1;
 	tr->chunk.hdr.n_steps = n;
-	if (st->end) {
+	if (st->end)
 		gw_track_end(tr, e->skb, GW_CHF_END);
-	} else if (n >= GW_CHUNK_STEPS) {
-		gw_chunk_flush(tr, GW_CHF_MORE);
-	}
 }
 
 /* Whether skb is currently tracked (cheap pre-check for hot probes). In

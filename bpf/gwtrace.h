@@ -63,6 +63,8 @@ enum gw_stat {
 	GW_STAT_EVENTS,		/* events written to the ring buffer */
 	GW_STAT_LOST_RINGBUF,	/* ring buffer full: event dropped */
 	GW_STAT_LOST_TRACK,	/* tracking map full: packet not tracked */
+	GW_STAT_LOST_BUSY,	/* ring buffer over half full at the packet's
+				 * first sight: not traced (gw_ring_busy) */
 	GW_STAT_MON_SUPPRESSED,	/* monitor: drop not streamed (rate limit) */
 	GW_STAT_MON_FLOW_FULL,	/* monitor: flow table full, flow not counted */
 	GW_STAT_MON_FATE_FULL,	/* monitor: fate table full, step not counted */
@@ -103,6 +105,24 @@ struct gw_nf_census {
 	__u16 hooks[2][GW_NF_NUMHOOKS];	/* [0] IPv4, [1] IPv6 */
 	__u32 xfrm_policies;		/* in + out + fwd, not per-socket */
 	__u32 done;			/* 1 once the program ran */
+};
+
+/*
+ * The tracking map's sweep (bpf/sweep.bpf.c), test-run by trace's poll
+ * loop: in, the limits; out, what it found. An entry idle for its limit
+ * goes out as a record and leaves the map. now_ns 0 takes every entry,
+ * but stops (full) where the ring buffer has no room for one: the caller
+ * reads the ring and runs it again, so nothing is lost at exit.
+ */
+struct gw_sweep {
+	__u64 now_ns;		/* ktime; 0 = take all */
+	__u64 stale_ns;		/* a life whose end we missed */
+	__u64 hold_ns;		/* a held packet (gw_step_holds) */
+	__u64 delivered_ns;	/* a delivered one: its read has no tracepoint */
+	__u32 seen;		/* out: entries looked at */
+	__u32 taken;		/* out: entries that went */
+	__u32 full;		/* out: stopped for want of ring buffer room */
+	__u32 done;		/* out: 1 once the program ran */
 };
 
 /* Event flags. */
@@ -202,8 +222,9 @@ struct gw_event {
 /*
  * A ring buffer record: one or more steps of one packet life. A tracked
  * packet's steps are kept with its tracking entry and go out together at
- * the end of its life (GW_CHF_END), or when GW_CHUNK_STEPS have gathered
- * (more follow), or when the entry is found stale or swept; a step of an
+ * the end of its life (GW_CHF_END), or when a step finds GW_CHUNK_STEPS
+ * gathered (more follow), or when the entry is found stale or swept
+ * (bpf/sweep.bpf.c; a delivered life's end, GW_CHF_END); a step of an
  * untracked packet goes out alone. Issue 8: one record per packet life
  * instead of one per step. The record's size is exactly
  * sizeof(struct gw_chunk_hdr) + n_steps * sizeof(struct gw_event).
@@ -211,7 +232,9 @@ struct gw_event {
 #define GW_CHUNK_STEPS	8
 
 #define GW_CHF_END	(1u << 0)	/* the life is over: at the last step, or
-					 * after it (gw_delivered_after) */
+					 * after it (gw_delivered_after: its
+					 * address reused, its socket read it,
+					 * or the sweep found it quiet) */
 #define GW_CHF_ALONE	(1u << 1)	/* not assembled: an untracked packet's step */
 #define GW_CHF_MORE	(1u << 2)	/* sent because it filled: the tracking
 					 * entry lives on and gathers the next steps */

@@ -138,7 +138,7 @@ static const struct argp_option cli_opts[] = {
 	  "Ring buffer size: a power of two, 64..1048576 (default 4096)", 3 },
 	{ "track-max", CLI_OPT_TRACK_MAX, "N", 0,
 	  "Packets tracked at once, 1.5 KB of kernel memory each: "
-	  "1024..262144 (default 16384)", 3 },
+	  "256..262144 (default 16384)", 3 },
 	{ "idle-timeout", CLI_OPT_IDLE, "MS", 0,
 	  "Report a packet's path after MS ms without events: 10..600000 "
 	  "(default 1000)", 3 },
@@ -396,9 +396,9 @@ static error_t cli__parse_other(struct cli_ctx *ctx, int key, char *arg)
 				"a power of two from 64 to 1048576 (KB)");
 		return 0;
 	case CLI_OPT_TRACK_MAX:
-		if (cli__parse_uint(arg, 1024, 262144, &cfg->track_max))
+		if (cli__parse_uint(arg, 256, 262144, &cfg->track_max))
 			return cli__bad_value(ctx, key, "count", arg,
-					      "use 1024..262144");
+					      "use 256..262144");
 		return 0;
 	case CLI_OPT_IDLE:
 		if (cli__parse_uint(arg, 10, 600000, &cfg->idle_ms))

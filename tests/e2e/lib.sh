@@ -512,12 +512,12 @@ gwt__build_bench() {	# REPLY = bench/$1.c built in this test's directory
 		fail "cannot build bench/$1.c"
 }
 
-# sink_start NS ADDR PORT: udpsink reading ADDR:PORT in NS, in the
-# background until sink_stop (the clean-up ends it if the test fails).
+# sink_start NS ADDR PORT [RCVBUF]: udpsink reading ADDR:PORT in NS, in
+# the background until sink_stop (the clean-up ends it if the test fails).
 sink_start() {
 	local i
 	SINK_OUT=$GWT_TMP/sink.out
-	ip netns exec "$1" "$UDPSINK" "$2" "$3" >"$SINK_OUT" 2>&1 &
+	ip netns exec "$1" "$UDPSINK" "$2" "$3" ${4:+"$4"} >"$SINK_OUT" 2>&1 &
 	SINK_PID=$!
 	gwt_track_pid "$SINK_PID"
 	for ((i = 0; i < 100; i++)); do

@@ -61,17 +61,18 @@ test_all_udp_one_path_each() {
 		fail "every datagram's path should end dropped, NO_SOCKET"
 }
 
-# read_one_path_each SRC DST: 3000 UDP datagrams SRC -> DST:9001, where
+# read_one_path_each SRC DST [OPTION...]: 3000 UDP datagrams SRC -> DST:9001, where
 # udpsink reads every one, traced with no filter: one complete, delivered
 # path per datagram. The read frees each with no tracepoint, and the
 # kernel hands its skb to a later datagram: without ending the life there,
 # later datagrams joined earlier paths (3000 datagrams gave ~300 paths).
-read_one_path_each() {
+read_one_path_each() {	# SRC DST [gwtrace options]
 	local src=$1 dst=$2 n=3000
+	shift 2
 	build_udpflood
 	build_udpsink
 	sink_start "$NS_SRV" "$dst" 9001
-	gw_start --all
+	gw_start --all "$@"
 	flood "$NS_C" "$n" -d "$dst" -p 9001 -r 3000
 	gwt_nap 1
 	sink_stop
@@ -81,6 +82,61 @@ read_one_path_each() {
 		fail "udpsink read $SINK_RECEIVED of $FLOOD_SENT datagrams (paced: none should be lost)"
 	every_path_once "$(flow_is "$src" "$dst") and .flow.proto == \"udp\" and .flow.dport == 9001" \
 		"$FLOOD_SENT" "$FLOOD_SENT"
+}
+
+# rcvbuf_errors NS MIB: the kernel's count of datagrams NS dropped for a
+# full socket receive buffer (MIB: UdpRcvbufErrors or Udp6RcvbufErrors).
+rcvbuf_errors() {
+	ip netns exec "$1" nstat -az "$2" | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+# stalled_reader SRC DST MIB: 2400 UDP datagrams SRC -> DST:9001 at 600/s
+# to a socket whose application has stopped (SIGSTOP), traced with --all
+# and a small tracking map (--track-max 1024). The socket's queue (500 KB
+# asked, ~1200 datagrams) takes what fits (delivered) and the kernel drops
+# the rest (SOCKET_RCVBUFF,
+# counted in MIB). A queued datagram lives on with nothing more to show,
+# and its read will have no tracepoint: unless the sweep ends its quiet
+# delivered life, its tracking entry stays, the map fills, and later
+# datagrams go untraced (lost_track).
+stalled_reader() {
+	local src=$1 dst=$2 mib=$3 n=2400 before after dropped flow
+	build_udpflood
+	build_udpsink
+	require_cmd nstat
+	sink_start "$NS_SRV" "$dst" 9001 500000
+	kill -STOP "$SINK_PID"
+	before=$(rcvbuf_errors "$NS_SRV" "$mib")
+	gw_start --all --track-max 1024
+	flood "$NS_C" "$n" -d "$dst" -p 9001 -r 600
+	gwt_nap 0.5
+	after=$(rcvbuf_errors "$NS_SRV" "$mib")
+	kill -CONT "$SINK_PID"
+	gwt_nap 0.5
+	sink_stop
+	gw_stop
+	dropped=$((after - before))
+	log "the stopped reader's queue took $SINK_RECEIVED; $dropped dropped ($mib)"
+	((SINK_RECEIVED + dropped == FLOOD_SENT)) ||
+		fail "udpsink read $SINK_RECEIVED and the kernel dropped $dropped: want $FLOOD_SENT in all"
+	((SINK_RECEIVED > 1024 && dropped > 0)) ||
+		fail "the socket queue should take more datagrams than --track-max (1024) and overflow; took $SINK_RECEIVED, dropped $dropped"
+	flow="$(flow_is "$src" "$dst") and .flow.proto == \"udp\" and .flow.dport == 9001"
+	every_path_once "$flow" "$FLOOD_SENT" "$SINK_RECEIVED"
+	gw_our_packets | jq -e -s --argjson d "$dropped" "map(select($flow and .outcome == \"dropped\"))
+		| length == \$d and all(.[]; .drop.reason == \"SOCKET_RCVBUFF\")" >/dev/null ||
+		fail "want $dropped paths dropped SOCKET_RCVBUFF"
+}
+
+test_all_udp_stalled_reader() {
+	topo_standard
+	topo_check_reach 10.2.0.2
+	stalled_reader 10.1.0.2 10.2.0.2 UdpRcvbufErrors
+}
+
+test_all_udp_stalled_reader_ipv6() {
+	topo_standard6
+	stalled_reader fd00:1::2 fd00:2::2 Udp6RcvbufErrors
 }
 
 test_all_udp_read_one_path_each() {

@@ -121,19 +121,33 @@ test_duration_summary() {
 }
 
 # Nothing lost silently: with the consumer stopped (SIGSTOP) and a tiny
-# ring buffer, a burst of traffic overflows it; every event the kernel could
-# not deliver is counted per probe and reported in the summary.
+# ring buffer, a burst of traffic fills it. Once it is over half full, new
+# packets are not traced (lost_busy: the room left goes to the lives in
+# flight), and what still does not fit is lost (lost_ringbuf). Every packet
+# or event the kernel could not deliver is counted per probe and reported
+# in the summary; the paths that are reported are whole.
 test_lost_events_counted() {
+	local echoes
 	topo_standard
 	gw_start --ringbuf-size 64 --all --host 10.2.0.2
 	kill -STOP "$GW_PID"
 	ip netns exec "$NS_C" ping -q -c 300 -i 0.002 -W 1 10.2.0.2 >/dev/null 2>&1 || true
 	kill -CONT "$GW_PID"
 	gw_stop
-	assert_summary '.lost_ringbuf > 0' "lost_ringbuf > 0 after overflowing a stopped 64 KiB ring"
-	assert_summary '.lost_events == .lost_ringbuf + .lost_track' "lost_events = lost_ringbuf + lost_track"
-	assert_summary '([.probes[].lost_ringbuf] | add) == .lost_ringbuf' "per-probe losses add up"
+	assert_summary '.lost_busy > 0' "lost_busy > 0 after filling a stopped 64 KiB ring"
+	assert_summary '.lost_events == .lost_ringbuf + .lost_track + .lost_busy' \
+		"lost_events = lost_ringbuf + lost_track + lost_busy"
+	assert_summary '([.probes[].lost_ringbuf] | add) == .lost_ringbuf and
+		([.probes[].lost_busy] | add) == .lost_busy' "per-probe losses add up"
 	assert_summary '.packets > 0' "the events that fitted still make packets"
+	# The echo requests that were traced were traced from the client's
+	# OUTPUT to the server's free, never joined half-way.
+	echoes=$(gw_our_packets | jq -s -c "map(select($(flow_is 10.1.0.2 10.2.0.2) and
+		.flow.icmp_type == 8)) | {n: length, whole: map(select(.complete and
+		.outcome == \"delivered\" and .steps[0].netns != .steps[-1].netns)) | length}")
+	log "echo requests traced: $echoes"
+	jq -e '.n > 0 and .whole == .n' <<<"$echoes" >/dev/null ||
+		fail "every echo request traced should be whole (client to server, delivered): $echoes"
 }
 
 # `gwtrace probes --json` lists the logical probes and how they attach.

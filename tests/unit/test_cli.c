@@ -200,7 +200,7 @@ static void test_output_tracing_options(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&c, &o, "--json", "--all", "--duration", "2.5",
 			       "--ready-file", "/tmp/gw.ready", "-vv", "--verbose",
-			       "--ringbuf-size", "64", "--track-max", "1024",
+			       "--ringbuf-size", "64", "--track-max", "256",
 			       "--idle-timeout", "10"), 0);
 	assert_true(c.json);
 	assert_true(c.all);
@@ -208,7 +208,7 @@ static void test_output_tracing_options(void **state)
 	assert_string_equal(c.ready_file, "/tmp/gw.ready");
 	assert_int_equal(c.verbose, 3);
 	assert_int_equal(c.ringbuf_kb, 64);
-	assert_int_equal(c.track_max, 1024);
+	assert_int_equal(c.track_max, 256);
 	assert_int_equal(c.idle_ms, 10);
 	assert_int_equal(c.filter.flags, 0);
 
@@ -255,7 +255,7 @@ static void test_bad_input(void **state)
 		{ { "--ringbuf-size", "100" }, "'100'" },
 		{ { "--ringbuf-size", "32" }, "'32'" },
 		{ { "--ringbuf-size", "2097152" }, "'2097152'" },
-		{ { "--track-max", "1023" }, "'1023'" },
+		{ { "--track-max", "255" }, "'255'" },
 		{ { "--track-max", "262145" }, "'262145'" },
 		{ { "--idle-timeout", "9" }, "'9'" },
 		{ { "--idle-timeout", "600001" }, "'600001'" },

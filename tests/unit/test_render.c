@@ -829,7 +829,8 @@ static const struct gw_probe_report probes[] = {
 	  .attached = true,
 	  .events = 300,
 	  .lost_ringbuf = 10,
-	  .lost_track = 2 },
+	  .lost_track = 2,
+	  .lost_busy = 3 },
 	{ .name = "xfrm:input",
 	  .strategy = "none",
 	  .detail = "needs fentry or kprobes",
@@ -855,6 +856,7 @@ static struct gw_summary summary_fixture(bool lossy)
 	if (lossy) {
 		s.lost_ringbuf = 10;
 		s.lost_track = 2;
+		s.lost_busy = 3;
 	} else {
 		s.n_probes = 1;
 	}
@@ -887,11 +889,12 @@ static void test_summary_text(void **state)
 	out = fx_out_close(&t->out);
 	assert_string_equal(
 		fx_line(out, 3, buf, sizeof(buf)),
-		"lost events: 12 (ring buffer full 10, tracking map full 2): "
-		"paths may be incomplete; try --ringbuf-size / --track-max or a filter");
+		"lost events: 15 (ring buffer full 10, tracking map full 2, packets not "
+		"traced while the ring buffer was over half full 3): paths may be "
+		"incomplete or missing; try --ringbuf-size / --track-max or a filter");
 	assert_string_equal(fx_line(out, 6, buf, sizeof(buf)),
 			    "  nf:hook      tracepoint netfilter links  (300 events)"
-			    "  LOST 12 (ring buffer 10, tracking map 2)");
+			    "  LOST 15 (ring buffer 10, tracking map 2, not traced while busy 3)");
 	assert_string_equal(fx_line(out, 7, buf, sizeof(buf)),
 			    "  xfrm:input   none       NOT ATTACHED: needs fentry or kprobes");
 }
@@ -906,17 +909,17 @@ static void test_summary_json(void **state)
 	assert_string_equal(fx_out_close(&t->out),
 			    "{\"type\":\"summary\",\"packets\":42,\"dropped\":37,\"forwarded\":3,"
 			    "\"delivered\":1,\"sent\":1,\"unknown\":0,\"events\":1234,"
-			    "\"lost_events\":12,\"lost_ringbuf\":10,\"lost_track\":2,"
+			    "\"lost_events\":15,\"lost_ringbuf\":10,\"lost_track\":2,\"lost_busy\":3,"
 			    "\"unattributed\":5,\"evicted\":1,\"duration_s\":12.346,\"probes\":["
 			    "{\"name\":\"skb:drop\",\"strategy\":\"tracepoint\",\"attached\":true,"
 			    "\"detail\":\"tp_btf/kfree_skb\",\"events\":40,\"lost\":0,"
-			    "\"lost_ringbuf\":0,\"lost_track\":0},"
+			    "\"lost_ringbuf\":0,\"lost_track\":0,\"lost_busy\":0},"
 			    "{\"name\":\"nf:hook\",\"strategy\":\"tracepoint\",\"attached\":true,"
-			    "\"detail\":\"netfilter links\",\"events\":300,\"lost\":12,"
-			    "\"lost_ringbuf\":10,\"lost_track\":2},"
+			    "\"detail\":\"netfilter links\",\"events\":300,\"lost\":15,"
+			    "\"lost_ringbuf\":10,\"lost_track\":2,\"lost_busy\":3},"
 			    "{\"name\":\"xfrm:input\",\"strategy\":\"none\",\"attached\":false,"
 			    "\"detail\":\"needs fentry or kprobes\",\"events\":0,\"lost\":0,"
-			    "\"lost_ringbuf\":0,\"lost_track\":0}]}\n");
+			    "\"lost_ringbuf\":0,\"lost_track\":0,\"lost_busy\":0}]}\n");
 	assert_true(fx_json_line_ok(t->out.buf));
 }
 

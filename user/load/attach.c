@@ -249,6 +249,9 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 		if (im->nflink && !o->monitor)
 			bpf_program__set_autoload(a->skel->progs.gw_nf_census, true);
 	}
+	/* Trace's tracking map is swept in the kernel (attach__sweep). */
+	if (!o->monitor)
+		bpf_program__set_autoload(a->skel->progs.gw_track_sweep, true);
 	return 0;
 }
 
@@ -452,6 +455,25 @@ int attach__tracked_fd(const struct gw_attach *a)
 	return bpf_map__fd(a->skel->maps.gw_tracked);
 }
 
+int attach__sweep(struct gw_attach *a, struct gw_sweep *io)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	struct gw_sweep *k = (struct gw_sweep *)&a->skel->bss->gw_sweep_io;
+	int fd = bpf_program__fd(a->skel->progs.gw_track_sweep), err;
+
+	if (fd < 0)
+		return -ENOENT;
+	*k = *io;
+	k->done = 0;
+	err = bpf_prog_test_run_opts(fd, &o);
+	if (err)
+		return err < 0 ? err : -EIO;
+	if (!k->done)
+		return -EIO;
+	*io = *k;
+	return 0;
+}
+
 int attach__mon_fates_fd(const struct gw_attach *a)
 {
 	return bpf_map__fd(a->skel->maps.gw_mon_fates);
@@ -550,6 +572,7 @@ const struct gw_probe_report *attach__reports(struct gw_attach *a, size_t *n)
 			.events = st[GW_STAT_EVENTS],
 			.lost_ringbuf = st[GW_STAT_LOST_RINGBUF],
 			.lost_track = st[GW_STAT_LOST_TRACK],
+			.lost_busy = st[GW_STAT_LOST_BUSY],
 			.mon_suppressed = st[GW_STAT_MON_SUPPRESSED],
 			.mon_flow_full = st[GW_STAT_MON_FLOW_FULL],
 			.mon_fate_full = st[GW_STAT_MON_FATE_FULL],

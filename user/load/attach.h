@@ -43,6 +43,7 @@ struct gw_probe_report {
 	__u64 events;		/* written to the ring buffer */
 	__u64 lost_ringbuf;	/* ring buffer full */
 	__u64 lost_track;	/* tracking map full */
+	__u64 lost_busy;	/* packets not traced: ring buffer over half full */
 	__u64 mon_suppressed;	/* monitor: drops not streamed (rate limit) */
 	__u64 mon_flow_full;	/* monitor: flow table full */
 	__u64 mon_fate_full;	/* monitor: fate table full */
@@ -59,6 +60,10 @@ void attach__refresh(struct gw_attach *a);
 
 int attach__events_fd(const struct gw_attach *a);
 int attach__tracked_fd(const struct gw_attach *a);
+/* Runs the tracking map's sweep in the kernel (bpf/sweep.bpf.c) with io's
+ * limits; what it found comes back in io. 0, or -errno if it cannot run
+ * (user space then sweeps through attach__tracked_fd). Trace only. */
+int attach__sweep(struct gw_attach *a, struct gw_sweep *io);
 /* Monitor counters: gw_mon_fates (aggregates) and gw_mon_flows. */
 int attach__mon_fates_fd(const struct gw_attach *a);
 int attach__mon_flows_fd(const struct gw_attach *a);

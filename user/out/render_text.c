@@ -603,7 +603,7 @@ void render_text__report(FILE *out, const struct gw_flows *f, bool all, const st
 
 static void summary_probe(FILE *out, const struct gw_probe_report *pr)
 {
-	uint64_t lost = pr->lost_ringbuf + pr->lost_track;
+	uint64_t lost = pr->lost_ringbuf + pr->lost_track + pr->lost_busy;
 
 	fprintf(out, "  %-12s %-10s %s%s", pr->name ? pr->name : "?",
 		pr->strategy ? pr->strategy : "none",
@@ -612,14 +612,16 @@ static void summary_probe(FILE *out, const struct gw_probe_report *pr)
 		fprintf(out, "  (%" PRIu64 " events)", (uint64_t)pr->events);
 	if (lost)
 		fprintf(out,
-			"  LOST %" PRIu64 " (ring buffer %" PRIu64 ", tracking map %" PRIu64 ")",
-			lost, (uint64_t)pr->lost_ringbuf, (uint64_t)pr->lost_track);
+			"  LOST %" PRIu64 " (ring buffer %" PRIu64 ", tracking map %" PRIu64
+			", not traced while busy %" PRIu64 ")",
+			lost, (uint64_t)pr->lost_ringbuf, (uint64_t)pr->lost_track,
+			(uint64_t)pr->lost_busy);
 	fputc('\n', out);
 }
 
 void render_text__summary(FILE *out, const struct gw_summary *s)
 {
-	uint64_t lost = s->lost_ringbuf + s->lost_track;
+	uint64_t lost = s->lost_ringbuf + s->lost_track + s->lost_busy;
 	size_t i;
 
 	fprintf(out, "=== summary: %.1f s ===\n", s->duration_s);
@@ -638,9 +640,11 @@ void render_text__summary(FILE *out, const struct gw_summary *s)
 	else
 		fprintf(out,
 			"lost events: %" PRIu64 " (ring buffer full %" PRIu64
-			", tracking map full %" PRIu64 "): paths may be incomplete;"
-			" try --ringbuf-size / --track-max or a filter\n",
-			lost, (uint64_t)s->lost_ringbuf, (uint64_t)s->lost_track);
+			", tracking map full %" PRIu64 ", packets not traced while the"
+			" ring buffer was over half full %" PRIu64 "): paths may be"
+			" incomplete or missing; try --ringbuf-size / --track-max or a filter\n",
+			lost, (uint64_t)s->lost_ringbuf, (uint64_t)s->lost_track,
+			(uint64_t)s->lost_busy);
 	if (s->xfrm_events_lost)
 		fprintf(out, "xfrm events lost: %" PRIu64 " netlink overruns (tables read again)\n",
 			(uint64_t)s->xfrm_events_lost);

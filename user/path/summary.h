@@ -18,6 +18,7 @@ struct gw_summary {
 	__u64 events;			/* events read from the ring buffer */
 	__u64 lost_ringbuf;		/* sum over probes */
 	__u64 lost_track;		/* sum over probes */
+	__u64 lost_busy;		/* sum over probes */
 	__u64 unattributed;		/* events with no packet (pkt_id 0) */
 	__u64 evicted;			/* paths flushed early: correlator full */
 	const struct gw_probe_report *probes;

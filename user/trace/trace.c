@@ -26,22 +26,40 @@
 #include "xfrm_ctx.h"
 
 #define POLL_MS 100
-#define SWEEP_NS 2000000000ULL
+#define POLL_RECORDS 4096	/* records per poll at most (on_event) */
+#define POLL_BUDGET (-ECANCELED)
+#define EXPIRE_NS 50000000ULL
 #define REFRESH_NS 1000000000ULL	/* network namespaces come and go */
 /*
  * Tracking entries hold a packet's steps until its end (see gwtrace.h,
  * struct gw_chunk). The kernel treats one untouched for TRACK_TIMEOUT_NS
  * as a life whose end we missed (its address is a new packet now), or for
  * HOLD_KERNEL_NS if its packet is held (gw_step_holds: queued after
- * POSTROUTING, e.g. for ARP, its drop or transmission still to come). The
- * sweep, every SWEEP_NS, takes the entries untouched for SWEEP_STALE_NS
- * (held: HOLD_NS) with their steps, before the kernel would; at exit every
- * entry is taken. Taking is lookup-and-delete: an entry is gone or whole.
+ * POSTROUTING, e.g. for ARP, its drop or transmission still to come).
+ *
+ * The sweep, every SWEEP_NS, takes the entries untouched for
+ * SWEEP_STALE_NS (held: HOLD_NS) with their steps, before the kernel
+ * would, and ends delivered lives quiet for DELIVERED_NS: what comes after
+ * a delivery is the socket's business, a drop there comes at once (no
+ * socket, receive buffer full) and the application's read has no
+ * tracepoint. While a sweep leaves more than TRACK_BUSY of the map in use
+ * (a flood to a local server, an application that stopped reading), a
+ * delivered life ends after DELIVERED_BUSY_NS, so the map keeps room for
+ * new packets; a step that would still come (a slow reader's free, its
+ * socket's queue purged at close) then comes as an untracked packet's,
+ * alone. At exit every entry is taken. The sweep runs in the kernel
+ * (attach__sweep); where it cannot, user space sweeps every
+ * SWEEP_USER_NS, by lookup-and-delete (an entry is gone or whole).
  */
 #define TRACK_TIMEOUT_NS 6000000000ULL
 #define SWEEP_STALE_NS 2000000000ULL
 #define HOLD_NS CORR_DEFAULT_HOLD_NS
-#define HOLD_KERNEL_NS (HOLD_NS + 2 * SWEEP_NS)
+#define SWEEP_NS 100000000ULL
+#define SWEEP_USER_NS 2000000000ULL
+#define HOLD_KERNEL_NS (HOLD_NS + 2 * SWEEP_USER_NS)
+#define DELIVERED_NS CORR_DEFAULT_IDLE_NS
+#define DELIVERED_BUSY_NS 10000000ULL
+#define TRACK_BUSY(max) ((max) / 8)	/* entries left by a sweep: busy */
 
 struct trace {
 	const struct gw_config *cfg;
@@ -55,6 +73,10 @@ struct trace {
 	struct gw_recorder *rec;	/* --record, else NULL */
 	struct gw_summary sum;
 	__u64 bad_events;
+	size_t budget, batch;	/* records per poll: limit (0: none), so far */
+	bool user_sweep;	/* the kernel's sweep cannot run */
+	bool track_busy;	/* the map's last sweep left > TRACK_BUSY */
+	__u64 last_user_sweep;
 };
 
 static void on_packet(struct gw_packet *p, void *ctx)
@@ -84,12 +106,18 @@ static int on_event(void *ctx, void *data, size_t size)
 	t->sum.events += corr__record_steps(size);
 	if (corr__push_record(t->corr, data, size))
 		t->bad_events++;
+	/* libbpf reads on while records keep coming: under a flood, for
+	 * ever. Return to the poll loop now and then (this record is
+	 * consumed), for the sweep and the idle paths. */
+	if (t->budget && ++t->batch >= t->budget)
+		return POLL_BUDGET;
 	return 0;
 }
 
-/* Takes the tracking entries idle for their limit at now (all if now is
- * 0) and hands their gathered steps to the correlator as one record. */
-static void sweep_tracked(struct trace *t, __u64 now)
+/* Where the kernel cannot sweep: takes the tracking entries idle for
+ * their limit at now (all if now is 0) and hands their gathered steps to
+ * the correlator as one record. */
+static void sweep_user(struct trace *t, __u64 now)
 {
 	int fd = attach__tracked_fd(t->attach);
 	__u64 key, next, *prev = NULL;
@@ -114,6 +142,43 @@ static void sweep_tracked(struct trace *t, __u64 now)
 	}
 }
 
+/* The sweep (see SWEEP_NS); now 0 at exit: every entry, reading the ring
+ * buffer whenever the kernel stops for want of room in it. */
+static void sweep_tracked(struct trace *t, __u64 now)
+{
+	struct gw_sweep io = {
+		.now_ns = now,
+		.stale_ns = SWEEP_STALE_NS,
+		.hold_ns = HOLD_NS,
+		.delivered_ns = t->track_busy ? DELIVERED_BUSY_NS : DELIVERED_NS,
+	};
+
+	if (t->user_sweep) {
+		if (!now || now - t->last_user_sweep >= SWEEP_USER_NS) {
+			sweep_user(t, now);
+			t->last_user_sweep = now;
+		}
+		return;
+	}
+	for (int round = 0; round < 1000; round++) {
+		int err = attach__sweep(t->attach, &io);
+
+		if (err) {
+			pr_warn("the tracking map's sweep cannot run in the kernel (%s): "
+				"user space sweeps it", strerror(-err));
+			t->user_sweep = true;
+			sweep_user(t, now);
+			return;
+		}
+		t->track_busy = io.seen - io.taken > TRACK_BUSY(t->cfg->track_max);
+		if (now)
+			return;	/* the next poll reads what it sent */
+		ring_buffer__consume(t->rb);
+		if (!io.full)
+			return;
+	}
+}
+
 static void announce(const struct trace *t)
 {
 	char desc[256];
@@ -130,19 +195,27 @@ static void announce(const struct trace *t)
 static int poll_loop(struct trace *t)
 {
 	__u64 start = session__now_ns(), last_sweep = start, last_refresh = start, now;
+	__u64 last_expire = start;
 	__u64 limit = t->cfg->duration > 0 ? (__u64)(t->cfg->duration * 1e9) : 0;
 	int err;
 
+	t->budget = POLL_RECORDS;
 	while (!session__stop_requested()) {
+		t->batch = 0;
 		err = ring_buffer__poll(t->rb, POLL_MS);
-		if (err < 0 && err != -EINTR) {
+		if (err < 0 && err != -EINTR && err != POLL_BUDGET) {
 			pr_err("reading the ring buffer failed: %s", strerror(-err));
 			return err;
 		}
 		xfrm_ctx__poll(t->xfrm);
 		now = session__now_ns();
-		corr__expire(t->corr, now);
-		recorder__tick(t->rec, now);
+		/* Idle limits are a second or more: no need to look at every
+		 * path in flight after every poll (a flood returns at once). */
+		if (now - last_expire >= EXPIRE_NS) {
+			corr__expire(t->corr, now);
+			recorder__tick(t->rec, now);
+			last_expire = now;
+		}
 		if (now - last_refresh > REFRESH_NS) {
 			attach__refresh(t->attach);
 			xfrm_ctx__refresh(t->xfrm);
@@ -156,6 +229,7 @@ static int poll_loop(struct trace *t)
 			break;
 	}
 	t->sum.duration_s = (session__now_ns() - start) / 1e9;
+	t->budget = 0;
 	return 0;
 }
 
@@ -175,6 +249,7 @@ static void finish(struct trace *t)
 	for (size_t i = 0; i < n; i++) {
 		t->sum.lost_ringbuf += t->sum.probes[i].lost_ringbuf;
 		t->sum.lost_track += t->sum.probes[i].lost_track;
+		t->sum.lost_busy += t->sum.probes[i].lost_busy;
 	}
 	xfrm_ctx__finish(t->xfrm, &t->sum);
 	if (t->bad_events)
