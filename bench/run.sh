@@ -235,7 +235,7 @@ tracer_stop() {
 # ----------------------------------------------------------------------------
 # One run: start the tracer, flood, measure the middle, stop.
 
-declare -A PPS SENT EVENTS LOST EVPS EVPP HWM FAILS COUNTED
+declare -A PPS SENT EVENTS LOST EVPS EVPP HWM FAILS COUNTED WHOLE FRAG BUSY WHOLEPP
 
 add() {	# ARRAY KEY VALUE: append to a space-separated list
 	local -n arr=$1
@@ -282,8 +282,19 @@ run_one() {	# CONFIG ROUND
 		elif ! jq -e '.type == "summary"' "$TR_OUT" >/dev/null 2>&1; then
 			add FAILS "$cfg" "round $round: no summary: $(tail -n 3 "$TR_ERR" | tr '\n' ' ')"
 		else
-			local ev lost dur
-			read -r ev lost dur < <(jq -r '"\(.events) \(.lost_events) \(.duration_s)"' "$TR_OUT")
+			local ev lost dur whole paths busy
+			read -r ev lost dur whole paths busy < <(jq -r \
+				'"\(.events) \(.lost_events) \(.duration_s) \(.delivered) \(.packets) \(.lost_busy // 0)"' \
+				"$TR_OUT")
+			# Every flood packet's fate is delivered (udpsink): a
+			# delivered path is a whole one, any other a fragment.
+			if ((paths > 0)); then
+				add WHOLE "$cfg" "$whole"
+				add FRAG "$cfg" "$((paths - whole))"
+				add BUSY "$cfg" "$busy"
+				add WHOLEPP "$cfg" "$(awk -v w="$whole" -v n="$sent" \
+					'BEGIN { printf "%.2f", n ? w / n : 0 }')"
+			fi
 			add EVENTS "$cfg" "$ev"
 			add LOST "$cfg" "$lost"
 			add EVPS "$cfg" "$(awk -v e="$ev" -v d="$dur" 'BEGIN { printf "%.0f", e / d }')"
@@ -408,6 +419,10 @@ report() {
 			printf '%30s lost events: %s in total (per run: %s)%s\n' "" \
 				"$(sum "${LOST[$cfg]}")" "${LOST[$cfg]}" \
 				"${EVENTS[$cfg]:+ of $(sum "${EVENTS[$cfg]}") events}"
+		[[ -z ${WHOLE[$cfg]:-} ]] ||
+			printf '%30s paths per run: whole %s; fragments %s; packets not traced (ring buffer over half full) %s; whole paths per sent packet (median) %s\n' "" \
+				"${WHOLE[$cfg]}" "${FRAG[$cfg]}" "${BUSY[$cfg]}" \
+				"$(tr ' ' '\n' <<<"${WHOLEPP[$cfg]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
 		[[ -z ${COUNTED[$cfg]:-} ]] ||
 			printf '%30s fate steps counted in the kernel: %s per run (no events streamed)\n' "" \
 				"${COUNTED[$cfg]}"
@@ -439,6 +454,10 @@ report() {
 		[[ -z ${EVENTS[$cfg]:-} ]] || printf ',"events":%s' "$(json_list "${EVENTS[$cfg]}")"
 		[[ -z ${EVPS[$cfg]:-} ]] || printf ',"events_per_s":%s' "$(json_list "${EVPS[$cfg]}")"
 		[[ -z ${LOST[$cfg]:-} ]] || printf ',"lost_events":%s' "$(json_list "${LOST[$cfg]}")"
+		[[ -z ${WHOLE[$cfg]:-} ]] ||
+			printf ',"whole_paths":%s,"fragments":%s,"not_traced_busy":%s' \
+				"$(json_list "${WHOLE[$cfg]}")" "$(json_list "${FRAG[$cfg]}")" \
+				"$(json_list "${BUSY[$cfg]}")"
 		[[ -z ${HWM[$cfg]:-} ]] || printf ',"peak_rss_kb":%s' "$(max "${HWM[$cfg]}")"
 		bpfstats_json "$cfg"
 		printf '}\n'
