@@ -97,4 +97,52 @@ test_held_at_exit_unknown() {
 		fail "a held packet reported as forwarded"
 }
 
+# queued_one_path SRC DST TMPL_SRC TMPL_DST PLEN: the gateway's out
+# policy SRC/PLEN -> DST/PLEN wants ESP in tunnel mode to TMPL_DST, and no
+# SA exists. With xfrm_larval_drop 0 the kernel queues the packet on the
+# policy while IKE would negotiate (an ACQUIRE goes out; nobody answers
+# here), retrying for up to a minute; deleting the policy purges the
+# queue. One ping must be one path: held while it waits -- never reported
+# "forwarded" after the idle timeout -- and ending with the purge's drop.
+queued_one_path() {
+	local src=$1 dst=$2 tsrc=$3 tdst=$4 plen=$5 flow pol
+	require_drop_reason QUEUE_PURGE
+	flow=$(flow_is "$src" "$dst")
+	GWT_FOCUS=$flow
+	ns_sysctl "$NS_GW" net/core/xfrm_larval_drop 0
+	pol=(src "${src%::*}::/$plen" dst "${dst%::*}::/$plen")
+	[[ $src == *.* ]] && pol=(src "${src%.*}.0/$plen" dst "${dst%.*}.0/$plen")
+	ip -n "$NS_GW" xfrm policy add "${pol[@]}" dir out \
+		tmpl src "$tsrc" dst "$tdst" proto esp reqid 7 mode tunnel ||
+		skip "cannot add an xfrm policy (no xfrm in this kernel?)"
+	gw_start --host "$dst"
+	ping_from "$NS_C" "$dst" 1
+	# Past the 1 s idle timeout: the path must still be open (held).
+	gwt_nap 2.5
+	[[ -z $(gw_our_packets | jq -c "select($flow)") ]] ||
+		fail "the queued ping was reported while still queued: $(gw_our_packets | jq -c "select($flow) | [.outcome, .complete, .held]")"
+	ip -n "$NS_GW" xfrm policy delete "${pol[@]}" dir out
+	gw_wait_line ".type == \"packet\" and ($flow) and .complete" 10 ||
+		fail "no end of the ping's life within 10 s of deleting the policy"
+	gw_stop
+	pick_packets "$flow" "ping $src -> $dst (queued on the xfrm policy, then purged)"
+	expect_eq .outcome dropped
+	expect_json .complete true
+	expect '.drop.reason == "QUEUE_PURGE"' "its drop: the policy queue purged" .drop
+	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"FORWARD\" and .netns == $(ns_inode "$NS_GW"))" \
+		"its FORWARD exit at the gateway on the same path" '[.steps[] | [.kind, .hook]]'
+	[[ $(gw_our_packets | jq -c "select($flow)" | wc -l) == 1 ]] ||
+		fail "the ping is $(gw_our_packets | jq -c "select($flow)" | wc -l) paths, want 1"
+}
+
+test_xfrm_queue_one_path() {
+	topo_standard
+	queued_one_path 10.1.0.2 10.2.0.2 172.16.9.2 172.16.9.1 24
+}
+
+test_xfrm_queue_one_path_ipv6() {
+	topo_standard6
+	queued_one_path fd00:1::2 fd00:2::2 fd00:9::2 fd00:9::1 64
+}
+
 gwt_main "$@"
