@@ -9,6 +9,7 @@
 #   make vmtest     only the VM lab tests (fentry and kprobe on Debian 6.1)
 #                   KVER=6.1.0-N: another guest kernel than the pinned one
 #   make demo       install what is missing, build, run the demo gateway
+#   make fuzz       every fuzz target for FUZZ_SECONDS (libFuzzer, clang)
 #   make SAN=1      build with AddressSanitizer + UBSan
 #   make V=1        show the commands
 #   make install    $(PREFIX)/sbin/gwtrace (PREFIX=/usr/local); install-systemd
@@ -33,8 +34,16 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SANFLAGS := $(if $(SAN),$(SANITIZERS))
+# Fuzz builds (FUZZ=1, clang): libFuzzer's coverage on every object.
+FUZZ_SANITIZERS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ifneq ($(FUZZ),)
+SANFLAGS := $(FUZZ_SANITIZERS)
+# clang, unlike gcc, warns about partly initialized nested aggregates.
+WARN += -Wno-missing-field-initializers
+endif
 # Sanitizer builds also check that every literal JSON member name is plain.
-SANDEFS := $(if $(SAN),-DJW_CHECK_NAMES)
+SANDEFS := $(if $(SAN)$(FUZZ),-DJW_CHECK_NAMES)
 # user/ by pipeline stage; every folder is on the include path, so
 # includes stay "x.h".
 USER_DIRS := user/load user/trace user/path user/out user/ipsec user/monitor user/sys
@@ -66,6 +75,7 @@ SKEL := $(OUTPUT)/gwtrace.skel.h
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint bench
+.PHONY: fuzz fuzz-build
 .PHONY: install install-systemd uninstall
 
 all: gwtrace
@@ -100,7 +110,18 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) \
 		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/bpf $(USER_OBJ_DIRS) $(OUTPUT)/tests $(OUTPUT)/bench:
+# Fuzz targets and the seed writer (FUZZ=1 builds only: see fuzz-build).
+$(OUTPUT)/fuzzers/seeds: tests/fuzz/seeds.c $(LIB_OBJS) | $(OUTPUT)/fuzzers
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) \
+		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(OUTPUT)/fuzzers/%: tests/fuzz/%.c $(LIB_OBJS) | $(OUTPUT)/fuzzers
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -Itests/fuzz -MMD -MP -fsanitize=fuzzer $< \
+		$(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+$(OUTPUT)/bpf $(USER_OBJ_DIRS) $(OUTPUT)/tests $(OUTPUT)/bench $(OUTPUT)/fuzzers:
 	$(Q)mkdir -p $@
 
 # Unit tests and end-to-end tests run against an ASan/UBSan build.
@@ -116,9 +137,27 @@ unit:
 # another one.
 VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER)
 
-test: unit all
+test: unit fuzz-build all
 	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
-		UNIT_DIR=$(SAN_OUT)/tests tests/run.sh
+		UNIT_DIR=$(SAN_OUT)/tests FUZZ_DIR=$(FUZZ_OUT) tests/run.sh
+
+# Fuzzing (tests/fuzz/README.md): every target in $(FUZZ_OUT)/fuzzers,
+# built with clang's libFuzzer + ASan + UBSan, seeds generated for this
+# build's formats. `make fuzz` runs each for FUZZ_SECONDS (default 60);
+# `make test` replays the corpora and runs each for a few seconds.
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 60
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 CC=$(CLANG) OUTPUT=$(FUZZ_OUT) \
+		$(addprefix $(FUZZ_OUT)/fuzzers/,$(FUZZ_NAMES) seeds)
+	$(Q)rm -rf $(FUZZ_OUT)/seeds && $(FUZZ_OUT)/fuzzers/seeds $(FUZZ_OUT)/seeds
+
+fuzz: fuzz-build
+	$(Q)for t in $(FUZZ_NAMES); do \
+		FUZZ_DIR=$(FUZZ_OUT) tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; \
+	done
 
 e2e: all
 	$(Q)GWTRACE=./gwtrace tests/run.sh --e2e-only
@@ -144,7 +183,8 @@ vmlinux:
 	$(Q)scripts/gen-vmlinux.sh $(VMLINUX_H)
 
 lint:
-	$(Q)shellcheck -x scripts/*.sh scripts/vmlab/*.sh tests/*.sh tests/e2e/*.sh bench/*.sh
+	$(Q)shellcheck -x scripts/*.sh scripts/vmlab/*.sh tests/*.sh tests/e2e/*.sh tests/fuzz/*.sh \
+		bench/*.sh
 
 # The consumer benchmark: replays a recording through the user objects,
 # linked like the unit tests (no root, no BPF; bench/replay.c).

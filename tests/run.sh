@@ -11,6 +11,9 @@
 # Environment:
 #   GWTRACE            gwtrace binary for the e2e tests (default ./gwtrace)
 #   UNIT_DIR           directory of unit test binaries (default build/san/tests)
+#   FUZZ_DIR           where `make fuzz-build` put the fuzz targets (default
+#                      build/fuzz): each replays its corpora, then fuzzes for
+#                      FUZZ_TEST_SECONDS (default 10); part of the unit tests
 #                      (defaults are in the repository; tests run from there)
 #   GWT_TEST_TIMEOUT   seconds per e2e test before it is killed (default 60)
 #   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 3100: each
@@ -190,6 +193,36 @@ run_units() {
 }
 
 # ---------------------------------------------------------------------------
+# Fuzz targets (tests/fuzz): corpora replayed, then a short run each.
+
+run_fuzz() {
+	local dir=${FUZZ_DIR:-build/fuzz} b name out
+	if ! compgen -G "$dir/fuzzers/fuzz_*" >/dev/null; then
+		selected fuzz || return 0
+		((list_only)) && return 0
+		printf 'SKIP fuzz: no fuzz targets in %s/fuzzers (build them: make fuzz-build)\n' "$dir"
+		skipped=$((skipped + 1))
+		return 0
+	fi
+	for b in "$dir"/fuzzers/fuzz_*; do
+		[[ -f $b && -x $b && $b != *.d ]] || continue
+		name=$(basename "$b")
+		selected "fuzz/$name" || continue
+		if ((list_only)); then
+			printf 'fuzz/%s\n' "$name"
+			continue
+		fi
+		out=$(FUZZ_DIR=$dir "$HERE/fuzz/run.sh" "$name" "${FUZZ_TEST_SECONDS:-10}")
+		printf '%s\n' "$out"
+		if [[ $out == PASS* ]]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+}
+
+# ---------------------------------------------------------------------------
 # End-to-end tests: `bash FILE --list` names them, `bash FILE NAME` runs one
 # in its own process (own namespaces, own clean-up trap).
 
@@ -294,6 +327,7 @@ run_e2e() {
 t_start=$EPOCHREALTIME
 if ((run_unit)); then
 	run_units
+	run_fuzz
 fi
 if ((run_e2e)); then
 	run_e2e

@@ -313,7 +313,11 @@ int xfrm_nl__feed(struct xfrm_nl *x, const void *buf, size_t len, __u64 ts_ns, _
 	struct xfrm_nl_event ev;
 	int left = len, n = 0;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	/* mnl_nlmsg_ok() compares nlmsg_len as an int: a length of 2^31 or
+	 * more passes, aligns to 0, and mnl_nlmsg_next() never moves (found
+	 * by tests/fuzz/fuzz_xfrm_nl). */
+	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (__u32)left;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (xfrm_nl__parse(nlh, &ev))
 			continue;
 		ev.ts_ns = ts_ns;

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Fuzz target: a `--record` recording, read as bench/replay reads it --
+ * the header checks, every record through the correlator (the per-packet
+ * record decoder, corr__push_record) at the recorded ticks, and every
+ * finished path rendered as JSON and as text. Outside bytes: a recording
+ * may come from another machine, a full disk or a kill.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "correlate.h"
+#include "fuzz_names.h"
+#include "record.h"
+#include "render_json.h"
+#include "render_text.h"
+
+static FILE *sink;
+
+static void on_packet(struct gw_packet *p, void *ctx)
+{
+	render_json__packet(sink, p, ctx, 0);
+	render_json__packet(sink, p, ctx, RJ_COMPACT);
+	render_text__packet(sink, p, 1, ctx);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gw_corr_opts co = { .max_packets = 64, .names = &fz_names };
+	const struct gw_rec_hdr *h;
+	struct gw_recording rec;
+	struct gw_rec_iter it;
+	struct gw_corr *c;
+	const void *pl;
+	void *buf;
+	__u64 now;
+
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	/* A recording is read whole into an aligned buffer (records are
+	 * 8-aligned in it): so here. */
+	buf = malloc(size ? size : 1);
+	if (!buf || !sink)
+		return 0;
+	memcpy(buf, data, size);
+	if (recording__parse(buf, size, &rec)) {
+		free(buf);
+		return 0;
+	}
+	c = corr__new(&co, on_packet, (void *)&fz_names);
+	if (c) {
+		recording__iter(&rec, &it);
+		while (recording__next(&it, &h, &pl) == 1) {
+			if (h->type == GW_REC_EVENT) {
+				corr__push_record(c, pl, h->len);
+			} else if (h->type == GW_REC_TICK && h->len >= sizeof(now)) {
+				memcpy(&now, pl, sizeof(now));
+				corr__expire(c, now);
+			}
+		}
+		corr__flush(c);
+		corr__free(c);
+	}
+	free(buf);
+	return 0;
+}
