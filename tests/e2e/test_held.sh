@@ -129,6 +129,8 @@ queued_one_path() {
 	expect_eq .outcome dropped
 	expect_json .complete true
 	expect '.drop.reason == "QUEUE_PURGE"' "its drop: the policy queue purged" .drop
+	# gwtrace saw the kernel's ACQUIRE for the flow: IKE had no SA.
+	expect_cause sa_not_established
 	expect "any(.steps[]; .kind == \"nf_exit\" and .hook == \"FORWARD\" and .netns == $(ns_inode "$NS_GW"))" \
 		"its FORWARD exit at the gateway on the same path" '[.steps[] | [.kind, .hook]]'
 	[[ $(gw_our_packets | jq -c "select($flow)" | wc -l) == 1 ]] ||

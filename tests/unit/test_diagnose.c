@@ -228,6 +228,12 @@ static void test_facts_of_a_counter(void **state)
 	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
 	f = (struct gw_drop_facts){ 0 };	/* nothing known */
 	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
+	/* The xfrm policy queue purged: IKE had no SA for it (the ACQUIRE
+	 * says so); without one, a queue purge is some other queue's. */
+	f = (struct gw_drop_facts){ .reason = "QUEUE_PURGE", .acquired = true };
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_SA_NOT_ESTABLISHED);
+	f.acquired = false;
+	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
 }
 
 /* Every cause has an id, a text and advice; ids are distinct. */

@@ -14,7 +14,10 @@
  *                                      esp_blocked; decrypted before
  *                                      firewall_after_decrypt; else
  *                                      firewall_drop
- *   drop reason                        XFRM_POLICY policy_block, NO_SOCKET,
+ *   drop reason                        QUEUE_PURGE after an xfrm ACQUIRE for
+ *                                      the flow (held in the policy queue
+ *                                      while IKE had no SA) sa_not_established;
+ *                                      XFRM_POLICY policy_block, NO_SOCKET,
  *                                      IP_RPFILTER, NEIGH_*, PKT_TOO_BIG, no
  *                                      route; no route or host unreachable
  *                                      after the FIB found a route for a
@@ -213,6 +216,17 @@ static enum gw_cause cause_of_reason(const struct gw_drop_facts *f)
 	return GW_CAUSE_KERNEL_DROP;
 }
 
+/*
+ * With xfrm_larval_drop 0, a packet whose policy has no SA yet waits in
+ * the policy's queue while IKE negotiates; the kernel purges the queue
+ * when the policy goes or the SA never comes (QUEUE_PURGE from 6.8; 6.1
+ * frees it without a reason).
+ */
+static bool queue_purged(const struct gw_drop_facts *f)
+{
+	return f->reason && !strcmp(f->reason, "QUEUE_PURGE");
+}
+
 enum gw_cause diagnose__cause(const struct gw_drop_facts *f)
 {
 	static const struct gw_tuple none;
@@ -232,6 +246,8 @@ enum gw_cause diagnose__cause(const struct gw_drop_facts *f)
 	 * missing SA from a block: the kernel's ACQUIRE for the flow does. */
 	if (f->policy)
 		return f->acquired ? GW_CAUSE_SA_NOT_ESTABLISHED : GW_CAUSE_POLICY_BLOCK;
+	if (queue_purged(f) && f->acquired)
+		return GW_CAUSE_SA_NOT_ESTABLISHED;
 	return cause_of_reason(f);
 }
 
@@ -272,7 +288,7 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	f.decrypted = decrypted_before(p, d->at);
 	f.routed_rx = p->route && !p->route->route.err &&
 		      (p->route->route.type == RTN_UNICAST_ || !p->route->route.type) && received(p);
-	if (f.policy && !f.xfrm_mib && n && n->xfrm_acquired)
+	if ((f.policy || queue_purged(&f)) && !f.xfrm_mib && n && n->xfrm_acquired)
 		f.acquired = n->xfrm_acquired(n->ctx, d->at->netns, p->flow.family, p->flow.saddr,
 					      p->flow.daddr, d->at->ts_ns);
 	d->cause = diagnose__cause(&f);
@@ -305,6 +321,8 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	case GW_CAUSE_SA_NOT_ESTABLISHED:
 		if (f.acquired)
 			evidence(d, "xfrm ACQUIRE for this flow: no SA yet");
+		if (queue_purged(&f))
+			evidence(d, "held in the xfrm policy queue, then purged");
 		break;
 	case GW_CAUSE_FORWARDING_DISABLED:
 		if (f.routed_rx)
