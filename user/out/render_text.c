@@ -328,7 +328,8 @@ static const char *route_err_name(const struct gw_event *ev, char *buf, size_t l
 	 * the route type is the news, not the errno. */
 	if (ev->route.type >= 6 && ev->route.type <= 8)
 		return packet__route_type_name(ev->route.type);
-	s = ev->route.err < 0 ? strerrorname_np(-ev->route.err) : NULL;
+	/* An errno is small; INT_MIN (a corrupt recording) has no negation. */
+	s = ev->route.err < 0 && ev->route.err > -4096 ? strerrorname_np(-ev->route.err) : NULL;
 	if (s)
 		return s;
 	snprintf(buf, len, "err %d", ev->route.err);
