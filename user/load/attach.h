@@ -49,6 +49,13 @@ struct gw_probe_report {
 	__u64 mon_fate_full;	/* monitor: fate table full */
 };
 
+/* What trace could not deliver for this probe (its "lost"): steps lost to
+ * the ring buffer, packets not tracked or not traced. */
+static inline __u64 probe_report__lost(const struct gw_probe_report *pr)
+{
+	return pr->lost_ringbuf + pr->lost_track + pr->lost_busy;
+}
+
 /* Chooses a strategy per probe from opts->kernel, loads and attaches.
  * NULL with *err set (-errno) if nothing usable could be attached. */
 struct gw_attach *attach__open(const struct gw_attach_opts *opts, int *err);

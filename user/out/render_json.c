@@ -490,7 +490,7 @@ static void json_probe(struct jw *w, const struct gw_probe_report *pr)
 	jw_bool_field(w, "attached", pr->attached);
 	jw_string_field(w, "detail", pr->detail);
 	jw_u64_field(w, "events", pr->events);
-	jw_u64_field(w, "lost", pr->lost_ringbuf + pr->lost_track + pr->lost_busy);
+	jw_u64_field(w, "lost", probe_report__lost(pr));
 	jw_u64_field(w, "lost_ringbuf", pr->lost_ringbuf);
 	jw_u64_field(w, "lost_track", pr->lost_track);
 	jw_u64_field(w, "lost_busy", pr->lost_busy);
@@ -512,7 +512,7 @@ void render_json__summary(FILE *out, const struct gw_summary *s)
 	jw_u64_field(&w, "sent", s->by_outcome[GW_OUT_SENT]);
 	jw_u64_field(&w, "unknown", s->by_outcome[GW_OUT_UNKNOWN]);
 	jw_u64_field(&w, "events", s->events);
-	jw_u64_field(&w, "lost_events", s->lost_ringbuf + s->lost_track + s->lost_busy);
+	jw_u64_field(&w, "lost_events", summary__lost(s));
 	jw_u64_field(&w, "lost_ringbuf", s->lost_ringbuf);
 	jw_u64_field(&w, "lost_track", s->lost_track);
 	jw_u64_field(&w, "lost_busy", s->lost_busy);

@@ -604,7 +604,7 @@ void render_text__report(FILE *out, const struct gw_flows *f, bool all, const st
 
 static void summary_probe(FILE *out, const struct gw_probe_report *pr)
 {
-	uint64_t lost = pr->lost_ringbuf + pr->lost_track + pr->lost_busy;
+	uint64_t lost = probe_report__lost(pr);
 
 	fprintf(out, "  %-12s %-10s %s%s", pr->name ? pr->name : "?",
 		pr->strategy ? pr->strategy : "none",
@@ -622,7 +622,7 @@ static void summary_probe(FILE *out, const struct gw_probe_report *pr)
 
 void render_text__summary(FILE *out, const struct gw_summary *s)
 {
-	uint64_t lost = s->lost_ringbuf + s->lost_track + s->lost_busy;
+	uint64_t lost = summary__lost(s);
 	size_t i;
 
 	fprintf(out, "=== summary: %.1f s ===\n", s->duration_s);

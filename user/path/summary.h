@@ -30,4 +30,10 @@ struct gw_summary {
 	__u64 xfrm_events_lost;		/* netlink overruns, each >= 1 event lost */
 };
 
+/* The summary's lost_events: the probes' losses of every kind, summed. */
+static inline __u64 summary__lost(const struct gw_summary *s)
+{
+	return s->lost_ringbuf + s->lost_track + s->lost_busy;
+}
+
 #endif /* GW_SUMMARY_H */
