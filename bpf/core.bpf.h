@@ -795,6 +795,14 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 			gw_nomatch_set(skb, dev, direct);
 			return NULL;
 		}
+		/* Not traced, before a clock read or an id: under overload
+		 * most packets end here. Its later programs on this CPU skip
+		 * it too (the note). */
+		if (w->mode == GW_TM_START && gw_ring_busy()) {
+			gw_stat_inc(w->probe, GW_STAT_LOST_BUSY);
+			gw_nomatch_set(skb, dev, direct);
+			return NULL;
+		}
 		now = bpf_ktime_get_ns();
 		id = gw_next_id();
 		flags |= GW_EVF_NEW;
@@ -802,15 +810,8 @@ static __always_inline struct gw_event *gw_event_begin(const struct gw_where *w,
 		 * must not outlive the NAT (netns crossings scrub conntrack)
 		 * and hide the tracked packet from the check above. */
 		gw_nomatch_forget(skb);
-		if (w->mode == GW_TM_START) {
-			if (gw_ring_busy()) {
-				/* Its later programs on this CPU skip it too. */
-				gw_stat_inc(w->probe, GW_STAT_LOST_BUSY);
-				gw_nomatch_set(skb, dev, direct);
-				return NULL;
-			}
+		if (w->mode == GW_TM_START)
 			tr = gw_track_start(key, id, now, w->probe);
-		}
 	}
 	st->end = tr && (w->mode == GW_TM_END || w->mode == GW_TM_END_OR_MATCH);
 
