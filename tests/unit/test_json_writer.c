@@ -355,6 +355,56 @@ static void test_stage_boundaries(void **state)
 	assert_true(fx_json_line_ok(out.buf));
 }
 
+/* Members written since a mark come back whole and go out again as
+ * they were; a mark the stage was flushed past gives nothing. */
+static void test_fragments(void **state)
+{
+	char frag[64], big[JW_STAGE];
+	struct jw_mark m;
+	size_t n;
+
+	(void)state;
+	jw_start_object(&w);
+	jw_int_field(&w, "a", 1);
+	m = jw_mark(&w);
+	jw_enum_field(&w, "b", "x");
+	jw_name(&w, "c");
+	jw_start_array(&w);
+	jw_u64(&w, 7);
+	jw_end_array(&w);
+	n = jw_fragment(&w, m, frag, sizeof(frag));
+	assert_int_equal(n, strlen(",\"b\":\"x\",\"c\":[7]"));
+	assert_memory_equal(frag, ",\"b\":\"x\",\"c\":[7]", n);
+	assert_int_equal(jw_fragment(&w, m, frag, 4), 0);	/* does not fit */
+	jw_end_object(&w);
+	jw_endline(&w);
+	jw_start_object(&w);
+	/* Not after a member: a fragment's comma would be wrong there. */
+	assert_false(jw_put_fragment(&w, frag, n));
+	m = jw_mark(&w);
+	jw_int_field(&w, "a", 2);
+	assert_int_equal(jw_fragment(&w, m, frag + 32, 32), 0);	/* mark not after a member */
+	assert_true(jw_put_fragment(&w, frag, n));
+	jw_end_object(&w);
+	jw_endline(&w);
+	assert_string_equal(done(), "{\"a\":1,\"b\":\"x\",\"c\":[7]}\n"
+				    "{\"a\":2,\"b\":\"x\",\"c\":[7]}\n");
+	free(out.buf);
+	fx_out_open(&out);
+	jw_init(&w, out.f);
+	jw_start_object(&w);
+	jw_int_field(&w, "a", 1);
+	m = jw_mark(&w);
+	memset(big, 'q', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	jw_string_field(&w, "b", big);	/* flushes the stage */
+	jw_int_field(&w, "c", 3);
+	assert_int_equal(jw_fragment(&w, m, frag, sizeof(frag)), 0);
+	jw_end_object(&w);
+	jw_endline(&w);
+	done();
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -376,6 +426,7 @@ int main(void)
 		T(test_number_boundaries),
 		T(test_numbers_in_place),
 		T(test_stage_boundaries),
+		T(test_fragments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

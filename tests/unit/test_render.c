@@ -596,6 +596,61 @@ static void test_json_compact(void **state)
 	assert_int_equal(count_of(s, "\"strategy\":"), p->n_steps);
 }
 
+/* Steps are rendered from a cache of fragments (render_json.c): a step
+ * that differs from a cached one in a device, a length, a conntrack state
+ * or its headers shows its own, and the first packet rendered again is
+ * byte for byte what it was. */
+static void test_json_cached_fragments(void **state)
+{
+	struct tr *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "10.2.0.2", 4242);
+	struct gw_tuple other = fx_icmp("10.1.0.2", "10.2.0.3", 4343);
+	struct gw_event ev[16], ev2[16];
+	size_t n = fx_forward_path(ev, 81, T0, &tu), nf = 0, lan = 0, moved = 0;
+	char *first;
+	const char *s;
+
+	first = strdup(json_of(t, run(t, ev, n)));
+	assert_non_null(first);
+	memcpy(ev2, ev, sizeof(ev));
+	for (size_t i = 0; i < n; i++) {
+		ev2[i].pkt_id = 82;
+		ev2[i].len = 99;
+		if (!strcmp(ev2[i].ifname, "veth-lan")) {
+			strcpy(ev2[i].ifname, "veth-lx");
+			lan++;
+		}
+		if (ev2[i].kind == GW_EV_NF_ENTER || ev2[i].kind == GW_EV_NF_EXIT) {
+			ev2[i].nf.ct_status = 8;
+			nf++;
+		}
+		if (!memcmp(&ev2[i].tuple, &tu, sizeof(tu))) {
+			ev2[i].tuple = other;
+			moved++;
+		}
+	}
+	assert_true(lan > 0 && nf > 0 && moved > 0);
+	fx_sink_free(&t->f.sink);
+	s = json_of(t, run(t, ev2, n));
+	assert_int_equal(count_of(s, "\"len\":99"), n);
+	assert_int_equal(count_of(s, "\"len\":84"), 0);
+	assert_int_equal(count_of(s, "\"dev\":\"veth-lx\""), lan);
+	assert_null(strstr(s, "veth-lan"));
+	assert_int_equal(count_of(s, "\"ct_status\":8"), nf);
+	assert_int_equal(count_of(s, "\"dst\":\"10.2.0.3\""), moved + 1);	/* + flow */
+	for (size_t i = 0; i < n; i++)
+		ev2[i].pkt_id = 83;
+	fx_sink_free(&t->f.sink);
+	s = json_of(t, run(t, ev2, n));	/* the cache's copy */
+	assert_int_equal(count_of(s, "\"len\":99"), n);
+	for (size_t i = 0; i < n; i++)
+		ev[i].pkt_id = 81;
+	fx_sink_free(&t->f.sink);
+	s = json_of(t, run(t, ev, n));
+	assert_string_equal(s, first);
+	free(first);
+}
+
 static void test_json_nat_ipv6_tcp(void **state)
 {
 	struct tr *t = *state;
@@ -976,6 +1031,7 @@ int main(void)
 		T(test_json_netfilter_drop),
 		T(test_json_nat),
 		T(test_json_compact),
+		T(test_json_cached_fragments),
 		T(test_json_nat_ipv6_tcp),
 		T(test_json_odd_device_name),
 		T(test_json_unparsed_and_incomplete),

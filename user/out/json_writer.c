@@ -18,6 +18,7 @@ void jw__flush(struct jw *w)
 	if (w->used)
 		fwrite(w->stage, 1, w->used, w->out);
 	w->used = 0;
+	w->flushes++;
 }
 
 /* After each call: a complete top-level value leaves the stage. */
@@ -55,6 +56,26 @@ void jw_init(struct jw *w, FILE *out)
 	w->need_comma = false;
 	w->bad = false;
 	w->used = 0;
+	w->flushes = 0;
+}
+
+size_t jw_fragment(const struct jw *w, struct jw_mark m, char *dst, size_t cap)
+{
+	size_t n = w->used - m.used;
+
+	if (!m.ok || m.flushes != w->flushes || m.used > w->used || n > cap ||
+	    !w->need_comma)
+		return 0;
+	memcpy(dst, w->stage + m.used, n);
+	return n;
+}
+
+bool jw_put_fragment(struct jw *w, const char *frag, size_t n)
+{
+	if (!w->depth || !w->need_comma || !n || frag[0] != ',')
+		return false;
+	jw_write(w, frag, n);
+	return true;
 }
 
 /* Before any value or member name: separate it from its predecessor. */

@@ -36,6 +36,7 @@ struct jw {
 	bool need_comma;	/* a value was written at this level */
 	bool bad;		/* misuse seen (unbalanced, too deep) */
 	size_t used;		/* bytes in stage */
+	unsigned long flushes;	/* stage emptied: a jw_mark before is stale */
 	char stage[JW_STAGE];
 };
 
@@ -62,6 +63,31 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 
 /* name + value in one call. */
+
+/*
+ * Fragments: the members written since a mark, copied out to be written
+ * again verbatim (a renderer's cache of members it renders alike for many
+ * steps). Only inside an object, after a member (need_comma), so a
+ * fragment starts with its comma and leaves the writer as a member does.
+ */
+struct jw_mark {
+	size_t used;
+	unsigned long flushes;
+	bool ok;		/* the writer was after a member */
+};
+
+static inline struct jw_mark jw_mark(const struct jw *w)
+{
+	return (struct jw_mark){ w->used, w->flushes, w->depth && w->need_comma };
+}
+
+/* Copies what was written since m into dst (at most cap bytes): its
+ * length, or 0 if it cannot be had whole (the stage was flushed since,
+ * it is too long, or m was not after a member). */
+size_t jw_fragment(const struct jw *w, struct jw_mark m, char *dst, size_t cap);
+/* Writes a fragment jw_fragment() gave back; false (nothing written) if
+ * the writer is not after a member, where the fragment could not go. */
+bool jw_put_fragment(struct jw *w, const char *frag, size_t n);
 
 /* Ends a top-level record: newline and fflush, so a reader of a pipe sees
  * every record as soon as it is complete. */

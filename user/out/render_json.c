@@ -6,6 +6,7 @@
  * prefix length the kernel did not tell).
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 #include "attach.h"
 #include "correlate.h"
@@ -292,15 +293,10 @@ static bool step_shows_spi(const struct gw_event *ev)
 	return ev->tuple.spi && !packet__is_xfrm_step(ev);
 }
 
-/* prev: the step before, for RJ_COMPACT (NULL: list every field). */
-static void json_step(struct jw *w, const struct gw_event *ev, const struct gw_event *prev,
-		      __u64 t0, const struct gw_names *n)
+/* The members after t_ns that say where the step was; prev: the step
+ * before, for RJ_COMPACT (NULL: list every field). */
+static void json_step_head(struct jw *w, const struct gw_event *ev, const struct gw_event *prev)
 {
-	char pb[8];
-	__u16 sp, dp;
-
-	jw_start_object(w);
-	jw_u64_field(w, "t_ns", ev->ts_ns > t0 ? ev->ts_ns - t0 : 0);
 	jw_enum_field(w, "probe", packet__probe_name(ev->probe));
 	jw_enum_field(w, "kind", packet__kind_name(ev->kind));
 	if (!prev || prev->strategy != ev->strategy)
@@ -319,9 +315,16 @@ static void json_step(struct jw *w, const struct gw_event *ev, const struct gw_e
 		jw_u64_field(w, "mark", ev->mark);
 	if (!prev || ev->flags)
 		json_flags(w, ev->flags);
-	json_step_kind(w, ev, n);
+}
+
+/* The step's headers. */
+static void json_step_tuple(struct jw *w, const struct gw_event *ev, const struct gw_event *prev)
+{
+	char pb[8];
+	__u16 sp, dp;
+
 	if (prev && !memcmp(&prev->tuple, &ev->tuple, sizeof(ev->tuple)))
-		goto out;
+		return;
 	if (packet__addr_len(ev->tuple.family)) {
 		jw_enum_field(w, "proto", gw_proto_name(ev->tuple.proto, pb, sizeof(pb)));
 		json_addr(w, "src", ev->tuple.family, ev->tuple.saddr);
@@ -344,7 +347,121 @@ static void json_step(struct jw *w, const struct gw_event *ev, const struct gw_e
 	} else if (prev) {
 		jw_null_field(w, "proto");	/* compact: headers no longer known */
 	}
-out:
+}
+
+/*
+ * A step's members, but t_ns, from a cache of rendered fragments: a path
+ * names the same headers in every step and a flood the same devices and
+ * namespaces in every path, so most of a step is bytes written before.
+ * Three parts, each keyed by every field it renders from (so a hit writes
+ * exactly what rendering would): where (kind .. mark of struct gw_event),
+ * the netfilter members, the headers (with the kind: xfrm steps leave out
+ * the SPI). Direct-mapped, per thread; a miss renders and keeps. Route,
+ * drop and xfrm members read name tables that can change: not cached.
+ */
+enum { FRAG_HEAD, FRAG_NF, FRAG_TUPLE, FRAG_PARTS };
+
+#define FRAG_SLOTS 64		/* per part, a power of two */
+#define FRAG_KEY_WORDS 7
+#define FRAG_MAX 240		/* longer fragments are not kept */
+
+struct frag_slot {
+	__u64 key[FRAG_KEY_WORDS];
+	unsigned len;		/* 0: empty */
+	char s[FRAG_MAX];
+};
+
+_Static_assert(offsetof(struct gw_event, tuple) - offsetof(struct gw_event, kind) <=
+	       sizeof(((struct frag_slot *)0)->key), "step head key");
+_Static_assert(sizeof(struct gw_nf) + sizeof(__u16) <= FRAG_KEY_WORDS * 8, "nf key");
+_Static_assert(sizeof(struct gw_tuple) + sizeof(__u16) <= FRAG_KEY_WORDS * 8, "tuple key");
+
+static unsigned frag_hash(const __u64 *k)
+{
+	__u64 h = 0;
+
+	/* Independent multiplies: a chained hash was a fifth of the
+	 * renderer's time. */
+	for (int i = 0; i < FRAG_KEY_WORDS; i++)
+		h += k[i] * (0x9e3779b97f4a7c15ull + 2 * (__u64)i);
+	return (unsigned)(h >> 40) & (FRAG_SLOTS - 1);
+}
+
+static void frag_key(int part, const struct gw_event *ev, __u64 *key)
+{
+	unsigned char *k = (unsigned char *)key;
+
+	memset(key, 0, FRAG_KEY_WORDS * 8);
+	switch (part) {
+	case FRAG_HEAD:
+		memcpy(k, &ev->kind, offsetof(struct gw_event, tuple) -
+				     offsetof(struct gw_event, kind));
+		break;
+	case FRAG_NF:
+		memcpy(k, &ev->kind, sizeof(ev->kind));
+		memcpy(k + sizeof(ev->kind), &ev->nf, sizeof(ev->nf));
+		break;
+	case FRAG_TUPLE:
+		memcpy(k, &ev->kind, sizeof(ev->kind));
+		memcpy(k + sizeof(ev->kind), &ev->tuple, sizeof(ev->tuple));
+		break;
+	}
+}
+
+static void frag_render(int part, struct jw *w, const struct gw_event *ev)
+{
+	switch (part) {
+	case FRAG_HEAD:
+		json_step_head(w, ev, NULL);
+		break;
+	case FRAG_NF:
+		json_step_nf(w, ev);
+		break;
+	case FRAG_TUPLE:
+		json_step_tuple(w, ev, NULL);
+		break;
+	}
+}
+
+static void json_step_cached(struct jw *w, const struct gw_event *ev, const struct gw_names *n)
+{
+	static _Thread_local struct frag_slot cache[FRAG_PARTS][FRAG_SLOTS];
+	__u64 key[FRAG_KEY_WORDS];
+
+	for (int part = 0; part < FRAG_PARTS; part++) {
+		struct frag_slot *slot;
+		struct jw_mark m;
+
+		if (part == FRAG_NF && ev->kind != GW_EV_NF_ENTER &&
+		    ev->kind != GW_EV_NF_EXIT && ev->kind != GW_EV_NF_TABLE) {
+			json_step_kind(w, ev, n);
+			continue;
+		}
+		frag_key(part, ev, key);
+		slot = &cache[part][frag_hash(key)];
+		if (slot->len && !memcmp(slot->key, key, sizeof(key)) &&
+		    jw_put_fragment(w, slot->s, slot->len))
+			continue;
+		m = jw_mark(w);
+		frag_render(part, w, ev);
+		slot->len = (unsigned)jw_fragment(w, m, slot->s, sizeof(slot->s));
+		memcpy(slot->key, key, sizeof(key));
+	}
+}
+
+/* prev: the step before, for RJ_COMPACT (NULL: list every field). */
+static void json_step(struct jw *w, const struct gw_event *ev, const struct gw_event *prev,
+		      __u64 t0, const struct gw_names *n)
+{
+	jw_start_object(w);
+	jw_u64_field(w, "t_ns", ev->ts_ns > t0 ? ev->ts_ns - t0 : 0);
+	if (prev) {
+		json_step_head(w, ev, prev);
+		json_step_kind(w, ev, n);
+		json_step_tuple(w, ev, prev);
+	} else {
+		json_step_cached(w, ev, n);
+	}
 	jw_end_object(w);
 }
 
