@@ -345,6 +345,12 @@ test_ipsec_masquerade_leak() {
 	want '[.steps[] | select(.kind == "xfrm_out")] | length == 0' "no xfrm_out step" \
 		'[.steps[] | select(.kind == "xfrm_out") | .spi]'
 	want '.xfrm == null' "no xfrm object: routed into the SA, never encrypted" '.xfrm'
+	# The cause is A's NAT, not the drop at the internet router.
+	want_eq .diagnosis.cause nat_before_ipsec
+	want ".diagnosis.at.netns == $(ns_inode "$NS_GA") and .diagnosis.at.hook == \"POSTROUTING\"" \
+		"the cause at A's POSTROUTING" .diagnosis
+	want '(.diagnosis.evidence // []) | any(startswith("SNAT 10.1.0.2 -> 192.0.2.1"))' \
+		"evidence names the SNAT" .diagnosis.evidence
 	expect_wanted
 }
 
@@ -376,6 +382,11 @@ test_ipsec_reply_default_route() {
 		"B's /0 route lookup, out of up-b"
 	want_step "$NS_INET" '.proto == "icmp" and .src == "10.2.0.2" and .dst == "10.1.0.2"' \
 		"the plain reply at the internet router"
+	# B's out policy (if_id 0x42) covers the reply: its route is the cause.
+	want_eq .diagnosis.cause reply_via_default_route
+	want ".diagnosis.at.netns == $(ns_inode "$NS_GB")" "the cause at B" .diagnosis
+	want '(.diagnosis.evidence // []) | any(contains("if_id 0x42"))' \
+		"evidence names B's out policy" .diagnosis.evidence
 	expect_wanted
 }
 

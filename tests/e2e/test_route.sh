@@ -33,6 +33,43 @@ test_default_route() {
 	expect_eq .route.dev veth-wan
 }
 
+# A route-based tunnel that lost its route: the gateway's out policy for
+# 10.1.0.0/24 -> 10.2.0.0/24 belongs to an xfrm interface (if_id 0x42),
+# so it applies only to packets routed into that interface. Without that
+# route the traffic takes the default route and leaves in clear (no SA is
+# needed: the policy never matches). IPv4 only: the default route is seen
+# by the IPv4 FIB probe (IPv6 has none yet).
+test_reply_via_default_route() {
+	topo_standard
+	ip -n "$NS_GW" xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out if_id 0x42 \
+		tmpl src 172.16.9.2 dst 172.16.9.1 proto esp mode tunnel ||
+		skip "cannot add an xfrm policy with if_id (no xfrm in this kernel?)"
+	GWT_FOCUS='.flow.src == "10.1.0.2"'
+	gw_start --proto icmp --all
+	ping_ok "$NS_C" 10.2.0.2 2
+	ping_ok "$NS_C" 10.3.0.2 2
+	gw_stop
+
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2) and .flow.icmp_type == 8" \
+		"echo request 10.1.0.2 -> 10.2.0.2 (default route, covered by the if_id policy)"
+	expect_verdict default_route
+	expect_no_verdict encrypted
+	expect_eq .outcome delivered
+	expect_cause reply_via_default_route
+	expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "the cause at the gateway" .diagnosis.at
+	expect '(.diagnosis.evidence // []) | any(contains("out policy 10.1.0.0/24 -> 10.2.0.0/24 if_id 0x42"))' \
+		"evidence names the policy" .diagnosis.evidence
+	expect '(.diagnosis.evidence // []) | any(contains("left unencrypted on veth-wan"))' \
+		"evidence: left in clear on veth-wan" .diagnosis.evidence
+
+	pick_packets "$(flow_is 10.1.0.2 10.3.0.2) and .flow.icmp_type == 8" \
+		"echo request 10.1.0.2 -> 10.3.0.2 (no policy covers it: control)"
+	expect '.diagnosis == null' "no diagnosis" .diagnosis
+	pick_packets "$(flow_is 10.2.0.2 10.1.0.2) and .flow.icmp_type == 0" \
+		"echo reply 10.2.0.2 -> 10.1.0.2 (the policy is one way: control)"
+	expect '.diagnosis == null' "no diagnosis" .diagnosis
+}
+
 # Tracing every namespace: the client's own default route is ordinary,
 # the gateway forwarding out its default route is what gets flagged, even
 # though the upstream router and the server route the packet again.

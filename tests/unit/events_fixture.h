@@ -170,6 +170,23 @@ static inline const char *fx_xfrm_mib(void *ctx, __u32 index)
 	}
 }
 
+/* IPsec out policies of the fake kernel, in every namespace: between
+ * 10.1.0.0/24 and 10.7.0.0/16, both ways (no other fixture uses 10.7). */
+static inline bool fx_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, const __u8 *s,
+				      const __u8 *d, char *desc, size_t len)
+{
+	bool lan_s = s[0] == 10 && s[1] == 1 && s[2] == 0, lan_d = d[0] == 10 && d[1] == 1 && d[2] == 0;
+	bool far_s = s[0] == 10 && s[1] == 7, far_d = d[0] == 10 && d[1] == 7;
+
+	(void)ctx;
+	(void)netns;
+	if (family != AF_INET || !((lan_s && far_d) || (far_s && lan_d)))
+		return false;
+	snprintf(desc, len, "out policy %s", lan_s ? "10.1.0.0/24 -> 10.7.0.0/16" :
+						     "10.7.0.0/16 -> 10.1.0.0/24");
+	return true;
+}
+
 static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 {
 	struct gw_names n = {
@@ -179,6 +196,7 @@ static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 		.prefixlen = fx_prefixlen,
 		.table = fx_table,
 		.xfrm_mib = fx_xfrm_mib,
+		.xfrm_out_policy = fx_xfrm_out_policy,
 	};
 	return n;
 }

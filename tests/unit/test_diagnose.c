@@ -236,6 +236,109 @@ static void test_facts_of_a_counter(void **state)
 	assert_int_equal(diagnose__cause(&f), GW_CAUSE_KERNEL_DROP);
 }
 
+/* The forwarded path, SNAT at POSTROUTING to 172.16.9.2 (its exit and the
+ * transmission show the new source); xfrm_dst: routed into SA 0x1000
+ * before (the POSTROUTING entry's flag, as the hooks see a bundle). */
+static size_t snat_path(struct gw_event *ev, const char *dst, bool xfrm_dst)
+{
+	struct gw_tuple tu = fx_icmp("10.1.0.2", dst, 7), nat = fx_icmp("172.16.9.2", dst, 7);
+	size_t n = fx_forward_path(ev, 1, T0, &tu);
+
+	ev[8].tuple = ev[9].tuple = ev[10].tuple = nat;
+	if (xfrm_dst) {
+		ev[7].flags |= GW_EVF_XFRM_DST;
+		ev[7].nf.xfrm_spi = htonl(0x1000);
+	}
+	return n;
+}
+
+static void test_nat_before_ipsec(void **state)
+{
+	struct td *t = *state;
+	struct gw_event ev[16];
+	const struct gw_packet *p = run(t, ev, snat_path(ev, "10.2.0.2", true));
+
+	assert_true(fx_has_verdict(p, GW_V_NAT));
+	assert_cause(p, GW_CAUSE_NAT_BEFORE_IPSEC);
+	assert_ptr_equal(p->diag.at, &p->steps[8]);	/* POSTROUTING exit */
+	assert_int_equal(p->diag.hook, GW_NF_POST_ROUTING);
+	assert_true(has_evidence(p, "SNAT 10.1.0.2 -> 172.16.9.2"));
+	assert_true(has_evidence(p, "routed into SA 0x1000 before the NAT"));
+	assert_true(has_evidence(p, "left unencrypted on veth-wan"));
+}
+
+/* No xfrm dst seen (a hook without a link, say), but an out policy covers
+ * the pre-NAT addresses: the same cause, with the policy as evidence. */
+static void test_nat_before_ipsec_by_policy(void **state)
+{
+	struct td *t = *state;
+	struct gw_event ev[16];
+	const struct gw_packet *p = run(t, ev, snat_path(ev, "10.7.0.2", false));
+
+	assert_cause(p, GW_CAUSE_NAT_BEFORE_IPSEC);
+	assert_true(has_evidence(p, "out policy 10.1.0.0/24 -> 10.7.0.0/16 covers it"));
+}
+
+/* NAT with IPsec nowhere near, or NAT and then encrypted: healthy. */
+static void test_nat_without_leak(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple esp = fx_tuple("172.16.9.2", "172.16.9.1", IPPROTO_ESP, 0, 0);
+	struct gw_event ev[16];
+	const struct gw_packet *p = run(t, ev, snat_path(ev, "10.2.0.2", false));
+
+	assert_true(fx_has_verdict(p, GW_V_NAT));
+	assert_cause(p, GW_CAUSE_NONE);
+	fx_sink_free(&t->f.sink);
+	snat_path(ev, "10.2.0.2", true);
+	esp.spi = htonl(0x1000);
+	ev[9].tuple = esp;	/* what left was ESP */
+	p = run(t, ev, 11);
+	assert_true(fx_has_verdict(p, GW_V_ENCRYPTED));
+	assert_cause(p, GW_CAUSE_NONE);
+}
+
+/* A reply routed by the default route while an out policy covers it
+ * (route-based tunnel, its route gone), then dropped at the next router:
+ * the cause is the route at the gateway, not the drop downstream. */
+static void test_reply_via_default_route(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple tu = fx_icmp("10.7.0.2", "10.1.0.2", 9);
+	struct gw_event ev[16];
+	size_t n = fx_forward_path(ev, 1, T0, &tu);
+	const struct gw_packet *p;
+
+	ev[4] = fx_route(1, T0 + 3500, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
+	ev[n - 1] = fx_rx(1, T0 + 9000, "veth-up", &tu);
+	ev[n - 1].netns = FX_NETNS_SERVER;
+	ev[n++] = fx_drop(1, T0 + 10000, FX_R_IP_INNOROUTES, FX_LOC_NFT, &tu);
+	ev[n - 1].netns = FX_NETNS_SERVER;
+	p = run(t, ev, n);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
+	assert_cause(p, GW_CAUSE_REPLY_VIA_DEFAULT_ROUTE);
+	assert_ptr_equal(p->diag.at, &p->steps[4]);
+	assert_int_equal(p->diag.hook, -1);
+	assert_true(has_evidence(p, "default route (prefix length 0) out of veth-wan"));
+	assert_true(has_evidence(p, "out policy 10.7.0.0/16 -> 10.1.0.0/24 covers it"));
+}
+
+/* The default route to where no policy wants IPsec: healthy. */
+static void test_default_route_without_policy(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.2", "192.0.2.9", 9);
+	struct gw_event ev[16];
+	size_t n = fx_forward_path(ev, 1, T0, &tu);
+	const struct gw_packet *p;
+
+	ev[4] = fx_route(1, T0 + 3500, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
+	p = run(t, ev, n);
+	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
+	assert_cause(p, GW_CAUSE_NONE);
+}
+
 /* Every cause has an id, a text and advice; ids are distinct. */
 static void test_table_complete(void **state)
 {
@@ -264,6 +367,11 @@ int main(void)
 		T(test_drop_reasons),
 		T(test_facts_of_a_counter),
 		T(test_table_complete),
+		T(test_nat_before_ipsec),
+		T(test_nat_before_ipsec_by_policy),
+		T(test_nat_without_leak),
+		T(test_reply_via_default_route),
+		T(test_default_route_without_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,6 +307,56 @@ static void test_mapping_unknown_sa(void **state)
 	free(l);
 }
 
+/* Which policy covers a flow: direction, allow with templates, both
+ * prefixes (to the bit), the lowest priority value among several. */
+static void test_policy_covering(void **state)
+{
+	struct xfrm_nl *x = xfrm_nl__new_detached();
+	struct evlog *l = evlog_new();
+	struct xfrm_userpolicy_info p;
+	struct xfrm_user_tmpl t;
+	struct nlmsghdr *nlh;
+	__u8 s[16] = { 10, 1, 0, 5 }, d[16] = { 10, 2, 0, 9 }, far[16] = { 10, 2, 1, 9 };
+	const struct xfrm_nl_policy *got;
+
+	(void)state;
+	tmpl7(&t);
+	policy_info(&p, XFRM_POLICY_OUT, 0x11);		/* 10.1.0.0/24 -> 10.2.0.0/24 */
+	nlh = put_msg(msgbuf, XFRM_MSG_NEWPOLICY, &p, sizeof(p));
+	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t), &t);
+	assert_int_equal(xfrm_nl__feed(x, msgbuf, nlh->nlmsg_len, 1, T0, collect, l), 1);
+	policy_info(&p, XFRM_POLICY_OUT, 0x21);		/* the same, /23 dst, preferred */
+	p.sel.prefixlen_d = 23;
+	p.priority = 100;
+	nlh = put_msg(msgbuf, XFRM_MSG_NEWPOLICY, &p, sizeof(p));
+	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t), &t);
+	assert_int_equal(xfrm_nl__feed(x, msgbuf, nlh->nlmsg_len, 2, T0, collect, l), 1);
+	policy_info(&p, XFRM_POLICY_OUT, 0x31);		/* no template: not IPsec */
+	p.priority = 1;
+	nlh = put_msg(msgbuf, XFRM_MSG_NEWPOLICY, &p, sizeof(p));
+	assert_int_equal(xfrm_nl__feed(x, msgbuf, nlh->nlmsg_len, 3, T0, collect, l), 1);
+	policy_info(&p, XFRM_POLICY_FWD, 0x42);		/* another direction */
+	p.priority = 1;
+	nlh = put_msg(msgbuf, XFRM_MSG_NEWPOLICY, &p, sizeof(p));
+	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t), &t);
+	assert_int_equal(xfrm_nl__feed(x, msgbuf, nlh->nlmsg_len, 4, T0, collect, l), 1);
+
+	got = xfrm_nl__policy_covering(x, XFRM_POLICY_OUT, AF_INET, s, d);
+	assert_non_null(got);
+	assert_int_equal(got->index, 0x21);
+	got = xfrm_nl__policy_covering(x, XFRM_POLICY_OUT, AF_INET, s, far);	/* 10.2.1.9: /23 only */
+	assert_non_null(got);
+	assert_int_equal(got->index, 0x21);
+	far[2] = 2;						/* 10.2.2.9: neither */
+	assert_null(xfrm_nl__policy_covering(x, XFRM_POLICY_OUT, AF_INET, s, far));
+	assert_null(xfrm_nl__policy_covering(x, XFRM_POLICY_OUT, AF_INET, d, s));	/* reversed */
+	assert_null(xfrm_nl__policy_covering(x, XFRM_POLICY_OUT, AF_INET6, s, d));
+	assert_int_equal(xfrm_nl__policy_covering(x, XFRM_POLICY_FWD, AF_INET, s, d)->index, 0x42);
+	assert_null(xfrm_nl__policy_covering(NULL, XFRM_POLICY_OUT, AF_INET, s, d));
+	xfrm_nl__close(x);
+	free(l);
+}
+
 static void test_policy_msgs(void **state)
 {
 	struct xfrm_nl *x = xfrm_nl__new_detached();
@@ -407,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_mapping_unknown_sa),
 		cmocka_unit_test(test_policy_msgs),
+		cmocka_unit_test(test_policy_covering),
 		cmocka_unit_test(test_bad_messages),
 		cmocka_unit_test(test_ipv6_summary),
 	};

@@ -8,6 +8,8 @@
  * its SAs there: without a watch there, they would not be in the timeline.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -331,4 +333,32 @@ bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, co
 			return true;
 	}
 	return false;
+}
+
+bool xfrm_ctx__out_policy(const struct xfrm_ctx *x, __u32 netns, unsigned int family,
+			  const __u8 *saddr, const __u8 *daddr, char *desc, size_t len)
+{
+	const struct xfrm_nl_policy *p;
+	const struct xfrm_watch *w;
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	if (!x || !x->n || !packet__addr_len(family))
+		return false;
+	w = netns ? watch_find(x, netns) : NULL;
+	if (!w)
+		w = &x->w[0];
+	p = xfrm_nl__policy_covering(w->nl, XFRM_POLICY_OUT, (__u16)family, saddr, daddr);
+	if (!p)
+		return false;
+	if (desc && len) {
+		packet__addr_str(family, (const __u8 *)&p->sel.saddr, s, sizeof(s));
+		packet__addr_str(family, (const __u8 *)&p->sel.daddr, d, sizeof(d));
+		if (p->if_id)
+			snprintf(desc, len, "out policy %s/%u -> %s/%u if_id 0x%x", s,
+				 p->sel.prefixlen_s, d, p->sel.prefixlen_d, p->if_id);
+		else
+			snprintf(desc, len, "out policy %s/%u -> %s/%u", s, p->sel.prefixlen_s, d,
+				 p->sel.prefixlen_d);
+	}
+	return true;
 }

@@ -179,6 +179,14 @@ int xfrm_nl__parse(const struct nlmsghdr *nlh, struct xfrm_nl_event *ev);
 const struct xfrm_nl_sa *xfrm_nl__sa_by_spi(const struct xfrm_nl *x, __be32 spi, __u8 proto,
 					    const __u8 *daddr);
 const struct xfrm_nl_policy *xfrm_nl__policy_by_index(const struct xfrm_nl *x, __u32 index);
+/*
+ * The IPsec policy (allow, with templates) of direction dir whose selector
+ * covers saddr -> daddr (addresses only: any protocol and ports), the
+ * kernel's pick among several (lowest priority value); NULL if none.
+ */
+const struct xfrm_nl_policy *xfrm_nl__policy_covering(const struct xfrm_nl *x, __u8 dir,
+						       __u16 family, const __u8 *saddr,
+						       const __u8 *daddr);
 
 size_t xfrm_nl__sa_count(const struct xfrm_nl *x);
 size_t xfrm_nl__policy_count(const struct xfrm_nl *x);

@@ -4,6 +4,7 @@
  * applying each decoded notification (or dump reply) in order. SAs hash
  * by SPI (packets are looked up by SPI); policies are few, in an array.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -268,6 +269,46 @@ const struct xfrm_nl_policy *xfrm_nl__policy_by_index(const struct xfrm_nl *x, _
 		if (x->pols[i].index == index)
 			return &x->pols[i];
 	return NULL;
+}
+
+/* Whether the first plen bits of a and b agree (plen capped at len*8). */
+static bool prefix_covers(const __u8 *net, const __u8 *addr, unsigned plen, size_t len)
+{
+	size_t whole;
+
+	if (plen > len * 8)
+		plen = (unsigned)(len * 8);
+	whole = plen / 8;
+	if (memcmp(net, addr, whole))
+		return false;
+	if (plen % 8) {
+		__u8 mask = (__u8)(0xff << (8 - plen % 8));
+
+		return !((net[whole] ^ addr[whole]) & mask);
+	}
+	return true;
+}
+
+const struct xfrm_nl_policy *xfrm_nl__policy_covering(const struct xfrm_nl *x, __u8 dir,
+						       __u16 family, const __u8 *saddr,
+						       const __u8 *daddr)
+{
+	const struct xfrm_nl_policy *best = NULL;
+	size_t alen = xfrm_nl__addr_len(family);
+
+	for (size_t i = 0; x && alen && i < x->npol; i++) {
+		const struct xfrm_nl_policy *p = &x->pols[i];
+
+		/* A selector of family 0 (AF_UNSPEC) matches any family. */
+		if (p->dir != dir || p->action != XFRM_POLICY_ALLOW || !p->ntmpl ||
+		    (p->sel.family && p->sel.family != family) ||
+		    !prefix_covers((const __u8 *)&p->sel.saddr, saddr, p->sel.prefixlen_s, alen) ||
+		    !prefix_covers((const __u8 *)&p->sel.daddr, daddr, p->sel.prefixlen_d, alen))
+			continue;
+		if (!best || p->priority < best->priority)
+			best = p;
+	}
+	return best;
 }
 
 size_t xfrm_nl__sa_count(const struct xfrm_nl *x)

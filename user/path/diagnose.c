@@ -25,8 +25,16 @@
  *                                      ip6_forward: forwarding_disabled;
  *                                      else kernel_drop
  *
- * Leaks (NAT before the policy, a reply via the default route) need the
- * policies: not judged here yet.
+ * Leaks, judged first and for any outcome (the packet may die downstream,
+ * where the cause is not): it left a namespace unencrypted although IPsec
+ * wanted it there --
+ *   NAT changed it after it had been routed into an SA (an xfrm dst on a
+ *   step before the NAT), or its pre-NAT addresses match an out policy
+ *                                      nat_before_ipsec (at the NAT)
+ *   its route was the default route, and an out policy there covers it
+ *   (route-based VPN: the route into the tunnel's interface is missing)
+ *                                      reply_via_default_route (at the
+ *                                      route lookup)
  */
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -83,6 +91,18 @@ const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
 		"that does not match the policy's template)",
 		"ip xfrm policy in that namespace: look for action block, or a selector or "
 		"template that does not match this traffic" },
+	[GW_CAUSE_NAT_BEFORE_IPSEC] = { "nat_before_ipsec",
+		"NAT rewrote the packet after it was routed into the tunnel: the IPsec policy no "
+		"longer matches and it leaves unencrypted",
+		"exempt the tunnelled traffic from NAT (nft: a rule before the masquerade with "
+		"\"meta ipsec exists\" or the peer subnet accept; iptables: -m policy --pol ipsec "
+		"--dir out -j ACCEPT in POSTROUTING)" },
+	[GW_CAUSE_REPLY_VIA_DEFAULT_ROUTE] = { "reply_via_default_route",
+		"the packet left through the default route, unencrypted, although an IPsec policy "
+		"covers it: the route into the tunnel is missing",
+		"add the route for the peer's subnet into the tunnel (the xfrm/VTI interface of a "
+		"route-based tunnel, or via the peer for a policy-based one): ip route get "
+		"DESTINATION in that namespace" },
 	[GW_CAUSE_NO_ROUTE] = { "no_route",
 		"no route to the destination",
 		"ip route get DESTINATION in that namespace; add the route (or the tunnel's)" },
@@ -260,6 +280,102 @@ static bool decrypted_before(const struct gw_packet *p, const struct gw_event *u
 	return false;
 }
 
+/* The first step showing the NAT's new headers: where it happened. */
+static const struct gw_event *nat_step(const struct gw_packet *p)
+{
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].tuple.family &&
+		    !memcmp(&p->steps[i].tuple, &p->nat.to, sizeof(p->nat.to)))
+			return &p->steps[i];
+	return NULL;
+}
+
+/* The packet's transmission out of from's namespace after from, unless it
+ * is ESP: NULL if it did not leave there in clear. */
+static const struct gw_event *left_in_clear(const struct gw_packet *p, const struct gw_event *from)
+{
+	for (const struct gw_event *ev = from; ev < p->steps + p->n_steps; ev++)
+		if (ev->kind == GW_EV_TX && ev->netns == from->netns)
+			return is_esp(&ev->tuple) ? NULL : ev;
+	return NULL;
+}
+
+static bool out_policy(const struct gw_names *n, __u32 netns, const struct gw_tuple *t,
+		       char *desc, size_t len)
+{
+	return n && n->xfrm_out_policy && t->family &&
+	       n->xfrm_out_policy(n->ctx, netns, t->family, t->saddr, t->daddr, desc, len);
+}
+
+static bool leak_nat(struct gw_packet *p, const struct gw_names *n)
+{
+	struct gw_diagnosis *d = &p->diag;
+	const struct gw_event *at = nat_step(p), *routed = NULL, *tx;
+	char pol[96], a[64], b[64];
+
+	if (!at)
+		return false;
+	for (const struct gw_event *ev = p->steps; ev < at; ev++)
+		if ((ev->flags & GW_EVF_XFRM_DST) && ev->netns == at->netns)
+			routed = ev;
+	if (!routed && !out_policy(n, at->netns, &p->nat.from, pol, sizeof(pol)))
+		return false;
+	tx = left_in_clear(p, at);
+	if (!tx)
+		return false;
+	d->cause = GW_CAUSE_NAT_BEFORE_IPSEC;
+	d->at = at;
+	d->hook = p->nat.hook < GW_NF_NUMHOOKS ? p->nat.hook : -1;
+	if (p->nat.type == GW_NAT_SNAT)
+		evidence(d, "SNAT %s -> %s",
+			 packet__addr_str(p->nat.from.family, p->nat.from.saddr, a, sizeof(a)),
+			 packet__addr_str(p->nat.to.family, p->nat.to.saddr, b, sizeof(b)));
+	else
+		evidence(d, "DNAT %s -> %s",
+			 packet__addr_str(p->nat.from.family, p->nat.from.daddr, a, sizeof(a)),
+			 packet__addr_str(p->nat.to.family, p->nat.to.daddr, b, sizeof(b)));
+	if (routed && routed->nf.xfrm_spi)
+		evidence(d, "routed into SA 0x%x before the NAT", ntohl(routed->nf.xfrm_spi));
+	else if (routed)
+		evidence(d, "routed into an SA before the NAT");
+	else
+		evidence(d, "%s covers it before the NAT", pol);
+	evidence(d, "left unencrypted on %.16s", tx->ifname);
+	return true;
+}
+
+static bool leak_default_route(struct gw_packet *p, const struct gw_names *n)
+{
+	struct gw_diagnosis *d = &p->diag;
+	const struct gw_event *r = p->route, *tx;
+	char pol[96];
+
+	if (!r || !(p->verdicts & (1u << GW_V_DEFAULT_ROUTE)))
+		return false;
+	if (!out_policy(n, r->netns, r->tuple.family ? &r->tuple : &p->flow, pol, sizeof(pol)))
+		return false;
+	tx = left_in_clear(p, r);
+	if (!tx)
+		return false;
+	d->cause = GW_CAUSE_REPLY_VIA_DEFAULT_ROUTE;
+	d->at = r;
+	evidence(d, "default route (prefix length 0) out of %.16s",
+		 r->route.oif_name[0] ? r->route.oif_name : tx->ifname);
+	evidence(d, "%s covers it", pol);
+	evidence(d, "left unencrypted on %.16s", tx->ifname);
+	return true;
+}
+
+/* A leak: the packet left a namespace in clear where IPsec wanted it. */
+static bool diagnose_leak(struct gw_packet *p, const struct gw_names *n)
+{
+	if (p->held || (p->verdicts & (1u << GW_V_ENCRYPTED)))
+		return false;
+	if (p->nat.type != GW_NAT_NONE && leak_nat(p, n))
+		return true;
+	return leak_default_route(p, n);
+}
+
 void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 {
 	struct gw_diagnosis *d = &p->diag;
@@ -270,7 +386,9 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 
 	memset(d, 0, sizeof(*d));
 	d->hook = -1;
-	if (p->outcome != GW_OUT_DROPPED || !p->n_steps)
+	if (!p->n_steps || diagnose_leak(p, n))
+		return;
+	if (p->outcome != GW_OUT_DROPPED)
 		return;
 	d->at = drop ?: (x && x->xfrm.err ? x : &p->steps[p->n_steps - 1]);
 	if (!mib && drop)

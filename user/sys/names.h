@@ -36,6 +36,10 @@ struct gw_names {
 	 * for saddr -> daddr in netns around ts_ns. May be NULL. */
 	bool (*xfrm_acquired)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
 			      const __u8 *daddr, __u64 ts_ns);
+	/* Whether an IPsec out policy of netns covers saddr -> daddr; desc
+	 * gets it in words. May be NULL. */
+	bool (*xfrm_out_policy)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
+				const __u8 *daddr, char *desc, size_t len);
 };
 
 #endif /* GW_NAMES_H */

@@ -118,6 +118,14 @@ static bool cb_xfrm_acquired(void *ctx, __u32 netns, unsigned family, const __u8
 	return xfrm_ctx__acquired(s->xfrm, netns, family, saddr, daddr, ts_ns);
 }
 
+static bool cb_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
+			       const __u8 *daddr, char *desc, size_t len)
+{
+	struct names_sys *s = ctx;
+
+	return xfrm_ctx__out_policy(s->xfrm, netns, family, saddr, daddr, desc, len);
+}
+
 int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfeat *kernel)
 {
 	struct names_sys *s = calloc(1, sizeof(*s));
@@ -135,6 +143,7 @@ int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfea
 	n->xfrm_mib = cb_xfrm_mib;
 	n->sa_json = cb_sa_json;
 	n->xfrm_acquired = cb_xfrm_acquired;
+	n->xfrm_out_policy = cb_xfrm_out_policy;
 	if (flags & NAMES_SYS_EAGER) {
 		sys_ksyms(s);
 		sys_reasons(s);
