@@ -298,6 +298,15 @@ static void test_nat_without_leak(void **state)
 	assert_cause(p, GW_CAUSE_NONE);
 }
 
+/* The forwarded path of tu with its main-table route the default (/0). */
+static size_t default_route_path(struct gw_event *ev, const struct gw_tuple *tu)
+{
+	size_t n = fx_forward_path(ev, 1, T0, tu);
+
+	ev[4] = fx_route(1, T0 + 3500, 254, 0, "172.16.9.1", "veth-wan", 0, tu);
+	return n;
+}
+
 /* A reply routed by the default route while an out policy covers it
  * (route-based tunnel, its route gone), then dropped at the next router:
  * the cause is the route at the gateway, not the drop downstream. */
@@ -306,10 +315,9 @@ static void test_reply_via_default_route(void **state)
 	struct td *t = *state;
 	struct gw_tuple tu = fx_icmp("10.7.0.2", "10.1.0.2", 9);
 	struct gw_event ev[16];
-	size_t n = fx_forward_path(ev, 1, T0, &tu);
+	size_t n = default_route_path(ev, &tu);
 	const struct gw_packet *p;
 
-	ev[4] = fx_route(1, T0 + 3500, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
 	ev[n - 1] = fx_rx(1, T0 + 9000, "veth-up", &tu);
 	ev[n - 1].netns = FX_NETNS_SERVER;
 	ev[n++] = fx_drop(1, T0 + 10000, FX_R_IP_INNOROUTES, FX_LOC_NFT, &tu);
@@ -330,11 +338,8 @@ static void test_default_route_without_policy(void **state)
 	struct td *t = *state;
 	struct gw_tuple tu = fx_icmp("10.1.0.2", "192.0.2.9", 9);
 	struct gw_event ev[16];
-	size_t n = fx_forward_path(ev, 1, T0, &tu);
-	const struct gw_packet *p;
+	const struct gw_packet *p = run(t, ev, default_route_path(ev, &tu));
 
-	ev[4] = fx_route(1, T0 + 3500, 254, 0, "172.16.9.1", "veth-wan", 0, &tu);
-	p = run(t, ev, n);
 	assert_true(fx_has_verdict(p, GW_V_DEFAULT_ROUTE));
 	assert_cause(p, GW_CAUSE_NONE);
 }
