@@ -195,6 +195,25 @@ struct gw_xfrm {
 	__u32 mib;		/* LINUX_MIB_XFRM* counter a failure bumped, 0 = none */
 };
 
+/*
+ * RX/TX steps of IKE (UDP 500, or 4500 after the non-ESP marker): the
+ * fixed header (IKEv1 ISAKMP and IKEv2 share its layout) and, when the
+ * first payload is a notify, its message type -- what an IKE_SA_INIT or
+ * main-mode answer says in clear (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD).
+ */
+struct gw_ike {
+	__u8 spi_i[8];		/* initiator's SPI (IKEv1: cookie) */
+	__u8 spi_r[8];		/* responder's SPI, 0 in the first request */
+	__u8 next_payload;	/* type of the first payload */
+	__u8 version;		/* major << 4 | minor: 0x20 IKEv2, 0x10 IKEv1 */
+	__u8 exchange;		/* exchange type (34 IKE_SA_INIT, 2 main mode...) */
+	__u8 flags;		/* IKEv2: 0x08 initiator, 0x20 response */
+	__be32 msg_id;
+	__u16 notify;		/* first payload's notify type (host order), 0 = none */
+	__u8 present;		/* 1: the header was read */
+	__u8 _pad;
+};
+
 struct gw_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
 	__u64 skb;		/* skb address: identity within one life */
@@ -215,6 +234,7 @@ struct gw_event {
 		struct gw_route route;
 		struct gw_drop drop;
 		struct gw_xfrm xfrm;
+		struct gw_ike ike;	/* RX and TX of IKE */
 		__u8 raw[80];
 	};
 };
@@ -390,6 +410,7 @@ GW_STATIC_ASSERT(sizeof(struct gw_nf) == 48, "gw_nf ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_route) == 64, "gw_route ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_xfrm) == 56, "gw_xfrm ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_drop) == 48, "gw_drop ABI");
+GW_STATIC_ASSERT(sizeof(struct gw_ike) == 28, "gw_ike ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_event) == 192, "gw_event ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_filter) == 92, "gw_filter ABI");
 GW_STATIC_ASSERT(sizeof(struct gw_chunk_hdr) == 8, "gw_chunk_hdr ABI");

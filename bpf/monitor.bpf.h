@@ -69,6 +69,15 @@ extern const volatile __u32 gw_cfg_monitor;
 extern const volatile __u64 gw_cfg_mon_window_ns;
 extern const volatile __u64 gw_cfg_mon_t0_ns;
 extern const volatile __u32 gw_cfg_mon_burst;
+extern const volatile __u64 gw_cfg_discard_lo;
+extern const volatile __u64 gw_cfg_discard_hi;
+
+/* Freed by a blackhole route's output (dst_discard_out): a loss without a
+ * reason, as trace's packet__drop_step_is_drop counts it. */
+static __always_inline bool gw_mon_blackholed(__u64 location)
+{
+	return location >= gw_cfg_discard_lo && location < gw_cfg_discard_hi;
+}
 
 /*
  * The fate a step settles, and at which netfilter hook: the one rule both

@@ -7,6 +7,7 @@
 #include "route.bpf.h"
 #include "nftable.bpf.h"
 #include "xfrm_mib.bpf.h"
+#include "ike.bpf.h"
 
 static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev,
 				     __u16 probe, __u16 kind, __u8 mode, bool l3_at_data)
@@ -35,6 +36,8 @@ static __always_inline void skb_step(struct sk_buff *skb, struct net_device *dev
 	}
 	if (kind == GW_EV_RX)
 		route_ctx_set(skb, e->tuple.daddr);
+	if (gw_is_ike(&e->tuple))
+		gw_parse_ike(skb, l3_at_data, e, false);
 	/* Set on receive, kept through forwarding (and xfrm tunnel mode);
 	 * a packet made here has none. */
 	if (kind == GW_EV_TX && skb->skb_iif)
@@ -80,9 +83,10 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 	 * packet__drop_step_is_drop), with no tracking to lean on: a free
 	 * without a reason is one only when an xfrm probe recorded its cause
 	 * (6.1's xfrm_input fails that way; GSO frees its originals that way
-	 * too).
+	 * too), or when a blackhole route's output freed it.
 	 */
-	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec && !xfrm_mib)))
+	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec && !xfrm_mib &&
+					    !gw_mon_blackholed((__u64)location))))
 		return;
 	if (consumed)
 		w.mode = GW_TM_END;

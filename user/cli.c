@@ -49,6 +49,9 @@ enum cli_key {
 	CLI_OPT_INTERVAL,
 	CLI_OPT_DROP_LIMIT,
 	CLI_OPT_FLOWS,
+	CLI_OPT_HTTP_CONNS,
+	CLI_OPT_HTTP_PER_CLIENT,
+	CLI_OPT_HTTP_IDLE,
 	/* Valid for every command. */
 	CLI_OPT_JSON,
 	CLI_OPT_MODE,
@@ -67,7 +70,7 @@ static const unsigned int cli_cmd_opts[] = {
 			 CLI_RANGE(CLI_OPT_ALL, CLI_OPT_COMPACT),
 	[GW_CMD_PROBES] = CLI_COMMON,
 	[GW_CMD_MONITOR] = CLI_COMMON | CLI_TRACE_MON |
-			   CLI_RANGE(CLI_OPT_LISTEN, CLI_OPT_FLOWS),
+			   CLI_RANGE(CLI_OPT_LISTEN, CLI_OPT_HTTP_IDLE),
 };
 static const char *const cli_cmd_names[] = {
 	[GW_CMD_TRACE] = "trace",
@@ -162,6 +165,14 @@ static const struct argp_option cli_opts[] = {
 	{ "flows", CLI_OPT_FLOWS, "N", 0,
 	  "Flow table entries (flows with drops): 64..1048576 (default 16384); flows beyond it "
 	  "are counted in the totals and as flow_table_full", 4 },
+	{ "http-max-conns", CLI_OPT_HTTP_CONNS, "N", 0,
+	  "Connections the metrics server holds at most: 1..1024 (default 32)", 4 },
+	{ "http-max-conns-per-client", CLI_OPT_HTTP_PER_CLIENT, "N", 0,
+	  "Of those, from one client address: 1..1024 (default 8), so that idle or slow "
+	  "connections from one client cannot starve a scrape from another", 4 },
+	{ "http-idle-timeout", CLI_OPT_HTTP_IDLE, "SEC", 0,
+	  "Close a metrics connection idle (or sending its request) this long: 1..3600 "
+	  "(default 10)", 4 },
 
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Show this help and exit", -1 },
@@ -362,6 +373,18 @@ static error_t cli__parse_monitor(struct cli_ctx *ctx, int key, char *arg)
 			return cli__bad_value(ctx, key, "count", arg,
 					      "use 64..1048576");
 		return 0;
+	case CLI_OPT_HTTP_CONNS:
+		if (cli__parse_uint(arg, 1, 1024, &cfg->http.conns))
+			return cli__bad_value(ctx, key, "count", arg, "use 1..1024");
+		return 0;
+	case CLI_OPT_HTTP_PER_CLIENT:
+		if (cli__parse_uint(arg, 1, 1024, &cfg->http.per_client))
+			return cli__bad_value(ctx, key, "count", arg, "use 1..1024");
+		return 0;
+	case CLI_OPT_HTTP_IDLE:
+		if (cli__parse_uint(arg, 1, 3600, &cfg->http.idle_s))
+			return cli__bad_value(ctx, key, "timeout", arg, "use 1..3600 (seconds)");
+		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
 }
@@ -520,6 +543,9 @@ static void cli__defaults(struct gw_config *cfg)
 	cfg->interval = 10;
 	cfg->drop_limit = 5;
 	cfg->flows = 16384;
+	cfg->http.conns = HTTP_DEFAULT_CONNS;
+	cfg->http.per_client = HTTP_DEFAULT_PER_CLIENT;
+	cfg->http.idle_s = HTTP_DEFAULT_IDLE_S;
 }
 
 int cli__parse(int argc, char **argv, struct gw_config *cfg)

@@ -4,6 +4,7 @@
 #define GW_CLI_H
 
 #include <stdbool.h>
+#include "http.h"
 #include <linux/types.h>
 #include "gwtrace.h"
 #include "probe_table.h"
@@ -35,6 +36,7 @@ struct gw_config {
 	__u32 drop_limit;		/* --drop-limit: drops streamed per flow
 					 * and location per window */
 	__u32 flows;			/* --flows: flow table entries */
+	struct http_limits http;	/* --http-max-conns, ...-per-client, --http-idle-timeout */
 };
 
 /*

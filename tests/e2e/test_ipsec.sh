@@ -410,6 +410,11 @@ test_ipsec_sa_hard_expire() {
 
 	want_xfrm_event "$NS_GA" ".event == \"expire\" and .hard == true and .sa.spi == \"$SPI_AB\"" \
 		"event \"expire\", hard, for SPI $SPI_AB"
+	# The 3 s lifetime is the finding: one diagnosis line for the SA.
+	jq -e -s --arg spi "$SPI_AB" --argjson ns "$(ns_inode "$NS_GA")" '
+		[.[] | select(.type == "diagnosis" and .cause == "lifetime_mismatch"
+			and .sa.spi == $spi and .at.netns == $ns)] | length == 1' "$GW_OUT" >/dev/null ||
+		gwt__check_failed "want one lifetime_mismatch diagnosis line for SA $SPI_AB at A; got: $(jq -c 'select(.type == "diagnosis")' "$GW_OUT" | head -n 3)"
 	t_exp=$(gw_xfrm_events | jq -s 'map(select(.event == "expire" and .hard)) | .[0].t_ns // 0')
 	want_xfrm_event "$NS_GA" ".event == \"acquire\" and .t_ns > $t_exp" \
 		'event "acquire" after the expire'

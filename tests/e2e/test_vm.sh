@@ -24,7 +24,7 @@
 # shellcheck source=tests/e2e/vm_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm_lib.sh"
 
-VM_BASE='forward_drop|input_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded|neigh_failed_one_path|neigh_failed_one_path_ipv6'
+VM_BASE='forward_drop|input_drop|snat_masquerade|default_route|reply_via_default_route|ike_no_proposal|ike_unanswered|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded|neigh_failed_one_path|neigh_failed_one_path_ipv6'
 VM_IPSEC='ipsec_[a-z0-9_]+'
 VM_KPROBE_BASE='forward_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_forwarded_counts|neigh_failed_one_path_ipv6'
 VM_KPROBE_IPSEC='ipsec_tunnel_healthy|ipsec_wrong_key|ipsec_no_sa_at_peer|ipsec_masquerade_leak|ipsec_reply_default_route|ipsec_monitor_wrong_key'

@@ -67,6 +67,51 @@ test_xfrm_acquire_without_sa() {
 	assert_summary '.xfrm_events_lost == 0' 'no xfrm event lost'
 }
 
+# A tunnel configured for everything (0.0.0.0/0 on both sides) swallows
+# the gateway's own traffic too: its ping to the upstream router (the
+# tunnel's peer here) finds the policy, no SA, and dies. The LAN's
+# traffic the policy is for dies the same way (sa_not_established); the
+# gateway's own packet is the sign of the selector: selector_too_broad.
+test_xfrm_selector_too_broad() {
+	topo_standard
+	require_xfrm_stat
+	xfrm_policy_or_skip "$NS_GW" src 0.0.0.0/0 dst 0.0.0.0/0 dir out \
+		tmpl src 172.16.9.2 dst 172.16.9.1 proto esp mode tunnel reqid 43
+	GWT_FOCUS=$(flow_is 172.16.9.2 172.16.9.1)
+	gw_start --netns "$NS_GW" --proto icmp
+	ping_from "$NS_GW" 172.16.9.1 2
+	ping_from "$NS_C" 10.2.0.2 2
+	gw_stop
+	pick_packets "$(flow_is 172.16.9.2 172.16.9.1)" \
+		"the gateway's own ping 172.16.9.2 -> 172.16.9.1 (0/0 out policy, no SA)"
+	expect_eq .outcome dropped
+	expect_cause selector_too_broad
+	expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "the cause at the gateway" .diagnosis.at
+	expect '(.diagnosis.evidence // []) | any(contains("out policy 0.0.0.0/0 -> 0.0.0.0/0"))' \
+		"evidence names the policy" .diagnosis.evidence
+	pick_packets "$(flow_is 10.1.0.2 10.2.0.2)" "the LAN's ping 10.1.0.2 -> 10.2.0.2 (forwarded)"
+	expect_eq .outcome dropped
+	expect_cause sa_not_established
+}
+
+# The same with ::/0: the gateway's own ping to its upstream router.
+test_xfrm_selector_too_broad_ipv6() {
+	topo_standard6
+	require_xfrm_stat
+	xfrm_policy_or_skip "$NS_GW" src ::/0 dst ::/0 dir out \
+		tmpl src fd00:9::2 dst fd00:9::1 proto esp mode tunnel reqid 44
+	GWT_FOCUS=$(flow_is fd00:9::2 fd00:9::1)
+	gw_start --netns "$NS_GW" --proto icmpv6
+	ping_from "$NS_GW" fd00:9::1 2
+	gw_stop
+	pick_packets "$(flow_is fd00:9::2 fd00:9::1) and .flow.icmp_type == 128" \
+		"the gateway's own ping fd00:9::2 -> fd00:9::1 (::/0 out policy, no SA)"
+	expect_eq .outcome dropped
+	expect_cause selector_too_broad
+	expect '(.diagnosis.evidence // []) | any(contains("out policy ::/0 -> ::/0"))' \
+		"evidence names the policy" .diagnosis.evidence
+}
+
 # A forward block policy: the kernel counts XfrmInPolBlock (the forward
 # check is an inbound one) and drops with XFRM_POLICY.
 test_xfrm_fwd_block_counter() {

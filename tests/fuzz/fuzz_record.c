@@ -3,7 +3,8 @@
  * Fuzz target: a `--record` recording, read as bench/replay reads it --
  * the header checks, every record through the correlator (the per-packet
  * record decoder, corr__push_record) at the recorded ticks, and every
- * finished path rendered as JSON and as text. Outside bytes: a recording
+ * finished path rendered as JSON and as text, and watched for unanswered
+ * IKE requests (their findings rendered too). Outside bytes: a recording
  * may come from another machine, a full disk or a kill.
  */
 #include <stdint.h>
@@ -11,14 +12,24 @@
 #include <string.h>
 #include "correlate.h"
 #include "events_fixture.h"
+#include "ike.h"
 #include "record.h"
 #include "render_json.h"
 #include "render_text.h"
 
 static FILE *sink;
+static struct ike_watch *ike;
+
+static void on_finding(const struct ike_finding *f, void *ctx)
+{
+	(void)ctx;
+	render_json__finding(sink, f);
+	render_text__finding(sink, f);
+}
 
 static void on_packet(struct gw_packet *p, void *ctx)
 {
+	ike_watch__packet(ike, p);
 	render_json__packet(sink, p, ctx, 0);
 	render_json__packet(sink, p, ctx, RJ_COMPACT);
 	render_text__packet(sink, p, 1, ctx);
@@ -51,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	c = corr__new(&co, on_packet, &names);
-	if (c) {
+	ike = ike_watch__new(2, on_finding, NULL);
+	if (c && ike) {
 		recording__iter(&rec, &it);
 		while (recording__next(&it, &h, &pl) == 1) {
 			if (h->type == GW_REC_EVENT) {
@@ -62,8 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		corr__flush(c);
-		corr__free(c);
+		ike_watch__finish(ike);
 	}
+	corr__free(c);
+	ike_watch__free(ike);
 	free(buf);
 	return 0;
 }

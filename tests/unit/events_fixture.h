@@ -45,6 +45,7 @@
 #define FX_LOC_FWD6 0xffffffff81b0068eULL /* ip6_forward+0x68e */
 #define FX_LOC_GSO 0xffffffff81c00020ULL  /* skb_segment+0x20 */
 #define FX_LOC_XFRM 0xffffffff81d00030ULL /* xfrm_input+0x30 */
+#define FX_LOC_DISCARD 0xffffffff81e00014ULL /* dst_discard_out+0x14 */
 
 /* ------------------------------------------------------------------ */
 /* Fake names */
@@ -104,6 +105,9 @@ static inline const char *fx_location(void *ctx, __u64 addr, char *buf, size_t l
 		break;
 	case FX_LOC_XFRM:
 		snprintf(buf, len, "xfrm_input+0x30");
+		break;
+	case FX_LOC_DISCARD:
+		snprintf(buf, len, "dst_discard_out+0x14");
 		break;
 	default:
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
@@ -171,19 +175,31 @@ static inline const char *fx_xfrm_mib(void *ctx, __u32 index)
 }
 
 /* IPsec out policies of the fake kernel, in every namespace: between
- * 10.1.0.0/24 and 10.7.0.0/16, both ways (no other fixture uses 10.7). */
+ * 10.1.0.0/24 and 10.7.0.0/16, both ways (no other fixture uses 10.7),
+ * and 0.0.0.0/0 -> 0.0.0.0/0 for what 172.16.9.0/24 (the gateway's WAN
+ * address) sends. */
 static inline bool fx_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, const __u8 *s,
-				      const __u8 *d, char *desc, size_t len)
+				      const __u8 *d, unsigned plen[2], char *desc, size_t len)
 {
 	bool lan_s = s[0] == 10 && s[1] == 1 && s[2] == 0, lan_d = d[0] == 10 && d[1] == 1 && d[2] == 0;
 	bool far_s = s[0] == 10 && s[1] == 7, far_d = d[0] == 10 && d[1] == 7;
 
 	(void)ctx;
 	(void)netns;
+	if (family == AF_INET && s[0] == 172 && s[1] == 16 && s[2] == 9) {
+		snprintf(desc, len, "out policy 0.0.0.0/0 -> 0.0.0.0/0");
+		if (plen)
+			plen[0] = plen[1] = 0;
+		return true;
+	}
 	if (family != AF_INET || !((lan_s && far_d) || (far_s && lan_d)))
 		return false;
 	snprintf(desc, len, "out policy %s", lan_s ? "10.1.0.0/24 -> 10.7.0.0/16" :
 						     "10.7.0.0/16 -> 10.1.0.0/24");
+	if (plen) {
+		plen[0] = lan_s ? 24 : 16;
+		plen[1] = lan_s ? 16 : 24;
+	}
 	return true;
 }
 

@@ -380,6 +380,23 @@ static void test_monitor(void **state)
 	assert_contains(o.err, "--listen is not an option of 'trace'");
 	assert_int_equal(PARSE(&c, &o, "probes", "--flows", "100"), 2);
 	assert_contains(o.err, "--flows is not an option of 'probes'");
+
+	/* The metrics server's limits. */
+	assert_int_equal(PARSE(&c, &o, "monitor"), 0);
+	assert_int_equal(c.http.conns, 32);
+	assert_int_equal(c.http.per_client, 8);
+	assert_int_equal(c.http.idle_s, 10);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--http-max-conns", "100",
+			       "--http-max-conns-per-client", "1", "--http-idle-timeout", "3"), 0);
+	assert_int_equal(c.http.conns, 100);
+	assert_int_equal(c.http.per_client, 1);
+	assert_int_equal(c.http.idle_s, 3);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--http-max-conns", "0"), 2);
+	assert_contains(o.err, "--http-max-conns");
+	assert_int_equal(PARSE(&c, &o, "monitor", "--http-max-conns-per-client", "1025"), 2);
+	assert_int_equal(PARSE(&c, &o, "monitor", "--http-idle-timeout", "3601"), 2);
+	assert_int_equal(PARSE(&c, &o, "--http-idle-timeout", "5"), 2);
+	assert_contains(o.err, "is not an option of 'trace'");
 	assert_int_equal(PARSE(&c, &o, "monitor", "probes"), 2);
 	assert_contains(o.err, "unexpected argument 'probes'");
 }

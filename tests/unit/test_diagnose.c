@@ -344,6 +344,88 @@ static void test_default_route_without_policy(void **state)
 	assert_cause(p, GW_CAUSE_NONE);
 }
 
+/* An IKE answer refusing every proposal: the packet lived, the exchange
+ * failed. The request before it, and an answer without that notify, are
+ * healthy. */
+static void test_ike_no_proposal(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple tu = fx_tuple("10.2.0.2", "10.1.0.2", IPPROTO_UDP, 500, 500);
+	struct gw_ike k = { .version = 0x20, .exchange = 34, .flags = 0x20, .notify = 14,
+			    .present = 1 };
+	struct gw_event ev[16];
+	size_t n = fx_forward_path(ev, 1, T0, &tu);
+	const struct gw_packet *p;
+
+	ev[0].ike = k;
+	p = run(t, ev, n);
+	assert_int_equal(p->outcome, GW_OUT_FORWARDED);
+	assert_cause(p, GW_CAUSE_IKE_NO_PROPOSAL);
+	assert_ptr_equal(p->diag.at, &p->steps[0]);
+	assert_true(has_evidence(p, "IKEv2 IKE_SA_INIT answer: notify NO_PROPOSAL_CHOSEN"));
+	for (int i = 0; i < 2; i++) {
+		fx_sink_free(&t->f.sink);
+		fx_forward_path(ev, 1, T0, &tu);
+		ev[0].ike = k;
+		if (i)
+			ev[0].ike.notify = 16390;	/* COOKIE */
+		else
+			ev[0].ike.flags = 0x08;		/* the request */
+		p = run(t, ev, n);
+		assert_cause(p, GW_CAUSE_NONE);
+	}
+}
+
+/* A packet this host made: route, OUTPUT entered and left, then its death. */
+static size_t local_path(struct gw_event *ev, const struct gw_tuple *t, __u32 reason, __u64 loc)
+{
+	size_t n = 0;
+
+	ev[n++] = fx_route(1, T0, 254, 0, NULL, "veth-wan", 24, t);
+	ev[n++] = fx_nf(1, T0 + 1000, false, GW_NF_LOCAL_OUT, t);
+	ev[n++] = fx_nf(1, T0 + 2000, true, GW_NF_LOCAL_OUT, t);
+	ev[n++] = fx_drop(1, T0 + 3000, reason, loc, t);
+	return n;
+}
+
+/* IPsec kills the gateway's own packet under a 0/0 out policy: the
+ * selector is the cause. The same drop of a packet it forwards is not. */
+static void test_selector_too_broad(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple own = fx_icmp("172.16.9.2", "172.16.9.1", 3);
+	struct gw_event ev[16];
+	const struct gw_packet *p = run(t, ev, local_path(ev, &own, FX_R_XFRM_POLICY, FX_LOC_FWD));
+
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+	assert_cause(p, GW_CAUSE_SELECTOR_TOO_BROAD);
+	assert_ptr_equal(p->diag.at, p->drop);
+	assert_true(has_evidence(p, "sent by this host (172.16.9.2)"));
+	assert_true(has_evidence(p, "out policy 0.0.0.0/0 -> 0.0.0.0/0 covers it"));
+
+	fx_sink_free(&t->f.sink);
+	own = fx_icmp("172.16.9.5", "172.16.9.1", 3);	/* received, forwarded */
+	ev[0] = fx_rx(1, T0 - 1000, "veth-lan", &own);
+	local_path(ev + 1, &own, FX_R_XFRM_POLICY, FX_LOC_FWD);
+	p = run(t, ev, 5);
+	assert_cause(p, GW_CAUSE_POLICY_BLOCK);
+}
+
+/* A blackhole route's output frees without a reason: still a death (the
+ * xfrm larval drop's way, while IKE negotiates). */
+static void test_blackhole_is_drop(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple tu = fx_icmp("10.1.0.1", "10.2.0.2", 3);
+	struct gw_event ev[16];
+	const struct gw_packet *p = run(t, ev, local_path(ev, &tu, FX_R_NOT_SPECIFIED,
+							  FX_LOC_DISCARD));
+
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+	assert_cause(p, GW_CAUSE_KERNEL_DROP);	/* no ACQUIRE known: not judged IPsec */
+	assert_true(has_evidence(p, "at dst_discard_out+0x14"));
+}
+
 /* Every cause has an id, a text and advice; ids are distinct. */
 static void test_table_complete(void **state)
 {
@@ -377,6 +459,9 @@ int main(void)
 		T(test_nat_without_leak),
 		T(test_reply_via_default_route),
 		T(test_default_route_without_policy),
+		T(test_ike_no_proposal),
+		T(test_selector_too_broad),
+		T(test_blackhole_is_drop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

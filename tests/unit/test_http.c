@@ -185,7 +185,7 @@ static void reply_free(struct reply *r)
 static struct http_srv *start(const char *listen, struct source *src)
 {
 	int err = 1;
-	struct http_srv *s = http__start(listen, render, src, &err);
+	struct http_srv *s = http__start(listen, NULL, render, src, &err);
 
 	assert_non_null(s);
 	assert_int_equal(err, 1); /* untouched on success */
@@ -472,6 +472,61 @@ static void test_thread_signals(void **state)
 	http__stop(s);
 }
 
+/* A TCP connection to 127.0.0.1:port from the loopback address src. */
+static int connect_from(const char *src, unsigned short port)
+{
+	struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, src, &from.sin_addr), 1);
+	to.sin_port = htons(port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	return fd;
+}
+
+/* One client holding idle connections gets at most per_client of them
+ * (the rest are closed at once); another client's scrape still gets in.
+ * Without the per-client limit the idle four fill the server and the
+ * scrape waits for the idle timeout (30 s here): its read times out. */
+static void test_per_client_limit(void **state)
+{
+	struct http_limits lim = { .conns = 4, .per_client = 2, .idle_s = 30 };
+	struct source src = { .body = BODY };
+	int fd[4], other, err = 0, closed = 0;
+	struct http_srv *s;
+	struct reply r;
+	char c;
+
+	(void)state;
+	s = http__start("127.0.0.1:0", &lim, render, &src, &err);
+	assert_non_null(s);
+	for (int i = 0; i < 4; i++)
+		fd[i] = connect_from("127.0.0.1", http__port(s));
+	for (int i = 0; i < 4; i++) {
+		struct timeval tv = { .tv_usec = 300000 };
+
+		setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (recv(fd[i], &c, 1, 0) == 0)
+			closed++;	/* closed by the server, not timed out */
+	}
+	assert_int_equal(closed, 2);
+	other = connect_from("127.0.0.2", http__port(s));
+
+	send_all(other, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	read_reply(other, &r, false);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	close(other);
+	for (int i = 0; i < 4; i++)
+		close(fd[i]);
+	http__stop(s);
+}
+
 static void test_addr_in_use(void **state)
 {
 	struct source src = { .body = BODY };
@@ -481,11 +536,11 @@ static void test_addr_in_use(void **state)
 
 	(void)state;
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", http__port(s));
-	assert_null(http__start(listen, render, &src, &err));
+	assert_null(http__start(listen, NULL, render, &src, &err));
 	assert_int_equal(err, -EADDRINUSE);
 	http__stop(s);
 	/* free again once stopped (SO_REUSEADDR: no wait for TIME_WAIT) */
-	s = http__start(listen, render, &src, &err);
+	s = http__start(listen, NULL, render, &src, &err);
 	assert_non_null(s);
 	http__stop(s);
 }
@@ -496,19 +551,19 @@ static void test_start_errors(void **state)
 	int err = 0;
 
 	(void)state;
-	assert_null(http__start("localhost:9464", render, &src, &err));
+	assert_null(http__start("localhost:9464", NULL, render, &src, &err));
 	assert_int_equal(err, -EINVAL);
 	err = 0;
-	assert_null(http__start(NULL, render, &src, &err));
+	assert_null(http__start(NULL, NULL, render, &src, &err));
 	assert_int_equal(err, -EINVAL);
 	err = 0;
-	assert_null(http__start("127.0.0.1:0", NULL, &src, &err));
+	assert_null(http__start("127.0.0.1:0", NULL, NULL, &src, &err));
 	assert_int_equal(err, -EINVAL);
 	err = 0;
 	/* TEST-NET-1 is nobody's address here */
-	assert_null(http__start("192.0.2.1:0", render, &src, &err));
+	assert_null(http__start("192.0.2.1:0", NULL, render, &src, &err));
 	assert_int_equal(err, -EADDRNOTAVAIL);
-	assert_null(http__start("1.2.3.4:", render, &src, NULL)); /* err is optional */
+	assert_null(http__start("1.2.3.4:", NULL, render, &src, NULL)); /* err is optional */
 	http__stop(NULL);
 	assert_int_equal(http__port(NULL), 0);
 }
@@ -522,7 +577,7 @@ static void test_ipv6(void **state)
 	int err = 0;
 
 	(void)state;
-	s = http__start("[::1]:0", render, &src, &err);
+	s = http__start("[::1]:0", NULL, render, &src, &err);
 	if (!s && (err == -EADDRNOTAVAIL || err == -EAFNOSUPPORT)) {
 		print_message("skip: no IPv6 loopback here (%s)\n", strerror(-err));
 		skip();
@@ -642,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_render_fails),
 		cmocka_unit_test(test_client_reset),
 		cmocka_unit_test(test_thread_signals),
+		cmocka_unit_test(test_per_client_limit),
 		cmocka_unit_test(test_addr_in_use),
 		cmocka_unit_test(test_start_errors),
 		cmocka_unit_test(test_ipv6),

@@ -98,7 +98,10 @@ static void test_table_expire(void **state)
 	struct nlmsghdr *a = build_newsa(msgbuf), *b;
 	xfrm_address_t dst;
 	const struct xfrm_nl_sa *sa;
-	size_t len;
+	char ev_text[128], *buf = NULL;
+	size_t len, blen = 0;
+	struct jw w;
+	FILE *f;
 
 	(void)state;
 	assert_non_null(x);
@@ -142,6 +145,21 @@ static void test_table_expire(void **state)
 		"\"replay_window\":32,\"encap\":{\"type\":\"espinudp\",\"sport\":4500,"
 		"\"dport\":4500},\"dir\":\"out\"},"
 		"\"hint\":\"SA lifetime far shorter than the peer's? tunnel will flap\"}");
+
+	/* The same expiry is a lifetime_mismatch finding; the NEWSA is not. */
+	assert_true(xfrm_nl__expired_early(&l->ev[2], ev_text, sizeof(ev_text)));
+	assert_string_equal(ev_text, "SA 0x1000 (reqid 1) expired (hard) 5 s after it was added");
+	assert_false(xfrm_nl__expired_early(&l->ev[0], ev_text, sizeof(ev_text)));
+	f = open_memstream(&buf, &blen);
+	assert_non_null(f);
+	jw_init(&w, f);
+	xfrm_nl__lifetime_json(&w, &l->ev[2], ev_text);
+	jw_endline(&w);
+	fclose(f);
+	assert_non_null(strstr(buf, "{\"type\":\"diagnosis\",\"cause\":\"lifetime_mismatch\","));
+	assert_non_null(strstr(buf, "\"evidence\":[\"SA 0x1000 (reqid 1) expired (hard) 5 s "
+				    "after it was added\"],\"t_ns\":9,\"sa\":{\"spi\":\"0x00001000\""));
+	free(buf);
 	xfrm_nl__close(x);
 	free(l);
 }

@@ -25,6 +25,7 @@
  * netlink socket (holding its namespace alive until the namespace is no
  * longer reachable and xfrm_ctx__refresh() lets it go). */
 #define MAX_WATCH 256
+#define MAX_EARLY 64
 #define MAX_ACQUIRES 32
 /* The kernel's larval SA lives XFRM_ACQ_EXPIRES (30 s): packets of the
  * flow are refused that long after one ACQUIRE, without another. */
@@ -36,6 +37,11 @@ struct xfrm_acquire {
 	__u32 netns;
 	__u16 family;
 	__u8 saddr[16], daddr[16];
+	/* The policy that wanted the SA: while its larval SA lives the kernel
+	 * sends no ACQUIRE for the other flows it covers, which wait (or
+	 * die) for the same negotiation. */
+	bool has_policy;
+	struct xfrm_selector sel;
 };
 
 struct xfrm_watch {
@@ -56,6 +62,11 @@ struct xfrm_ctx {
 	bool warned_max;
 	struct xfrm_acquire acq[MAX_ACQUIRES];	/* ring, newest at acq_next - 1 */
 	unsigned int acq_next;
+	struct {
+		__be32 spi;
+		__u32 netns;
+	} early[MAX_EARLY];		/* SAs reported as expiring early */
+	unsigned int early_next;
 };
 
 static __u32 own_netns(void)
@@ -210,6 +221,33 @@ static void remember_acquire(struct xfrm_ctx *x, const struct xfrm_nl_event *ev)
 	a->family = ev->flow.family;
 	memcpy(a->saddr, &ev->flow.saddr, sizeof(a->saddr));
 	memcpy(a->daddr, &ev->flow.daddr, sizeof(a->daddr));
+	a->has_policy = ev->has_policy;
+	if (ev->has_policy)
+		a->sel = ev->policy.sel;
+}
+
+/* An SA that expired far too soon: the diagnosis line, once per SA (its
+ * soft and hard expiry are one finding). */
+static void lifetime_finding(struct xfrm_ctx *x, const struct xfrm_nl_event *ev)
+{
+	char evidence[128];
+	struct jw w;
+
+	if (!xfrm_nl__expired_early(ev, evidence, sizeof(evidence)))
+		return;
+	for (unsigned int i = 0; i < MAX_EARLY; i++)
+		if (x->early[i].spi == ev->sa.spi && x->early[i].netns == ev->netns)
+			return;
+	x->early[x->early_next % MAX_EARLY].spi = ev->sa.spi;
+	x->early[x->early_next++ % MAX_EARLY].netns = ev->netns;
+	if (x->o.json) {
+		jw_init(&w, x->o.out);
+		xfrm_nl__lifetime_json(&w, ev, evidence);
+		jw_endline(&w);
+	} else {
+		xfrm_nl__lifetime_text(x->o.out, ev, evidence);
+		fflush(x->o.out);
+	}
 }
 
 static void on_event(const struct xfrm_nl_event *ev, void *ctx)
@@ -225,6 +263,7 @@ static void on_event(const struct xfrm_nl_event *ev, void *ctx)
 		jw_init(&w, x->o.out);
 		xfrm_nl__event_json(&w, ev);
 		jw_endline(&w);
+		lifetime_finding(x, ev);
 		return;
 	}
 	/* With one namespace watched its inode on every line is noise. */
@@ -235,6 +274,7 @@ static void on_event(const struct xfrm_nl_event *ev, void *ctx)
 	}
 	xfrm_nl__event_text(x->o.out, ev);
 	fflush(x->o.out);
+	lifetime_finding(x, ev);
 }
 
 void xfrm_ctx__poll(struct xfrm_ctx *x)
@@ -331,12 +371,15 @@ bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, co
 			continue;	/* not this packet's time (ACQUIRE up to 1 s late) */
 		if (!memcmp(a->saddr, saddr, alen) && !memcmp(a->daddr, daddr, alen))
 			return true;
+		if (a->has_policy && xfrm_nl__sel_covers(&a->sel, (__u16)family, saddr, daddr))
+			return true;
 	}
 	return false;
 }
 
 bool xfrm_ctx__out_policy(const struct xfrm_ctx *x, __u32 netns, unsigned int family,
-			  const __u8 *saddr, const __u8 *daddr, char *desc, size_t len)
+			  const __u8 *saddr, const __u8 *daddr, unsigned int plen[2], char *desc,
+			  size_t len)
 {
 	const struct xfrm_nl_policy *p;
 	const struct xfrm_watch *w;
@@ -350,6 +393,10 @@ bool xfrm_ctx__out_policy(const struct xfrm_ctx *x, __u32 netns, unsigned int fa
 	p = xfrm_nl__policy_covering(w->nl, XFRM_POLICY_OUT, (__u16)family, saddr, daddr);
 	if (!p)
 		return false;
+	if (plen) {
+		plen[0] = p->sel.prefixlen_s;
+		plen[1] = p->sel.prefixlen_d;
+	}
 	if (desc && len) {
 		packet__addr_str(family, (const __u8 *)&p->sel.saddr, s, sizeof(s));
 		packet__addr_str(family, (const __u8 *)&p->sel.daddr, d, sizeof(d));

@@ -73,10 +73,12 @@ bool xfrm_ctx__acquired(struct xfrm_ctx *x, __u32 netns, unsigned int family, co
 
 /*
  * Whether an IPsec out policy of netns (0: gwtrace's own) covers saddr ->
- * daddr (xfrm_nl__policy_covering); if so, desc gets it in words
+ * daddr (xfrm_nl__policy_covering); if so, plen (unless NULL) its
+ * selector's prefix lengths (source, destination) and desc it in words
  * ("out policy 10.2.0.0/24 -> 10.1.0.0/24 if_id 0x42").
  */
 bool xfrm_ctx__out_policy(const struct xfrm_ctx *x, __u32 netns, unsigned int family,
-			  const __u8 *saddr, const __u8 *daddr, char *desc, size_t len);
+			  const __u8 *saddr, const __u8 *daddr, unsigned int plen[2], char *desc,
+			  size_t len);
 
 #endif /* GW_XFRM_CTX_H */

@@ -179,6 +179,9 @@ int xfrm_nl__parse(const struct nlmsghdr *nlh, struct xfrm_nl_event *ev);
 const struct xfrm_nl_sa *xfrm_nl__sa_by_spi(const struct xfrm_nl *x, __be32 spi, __u8 proto,
 					    const __u8 *daddr);
 const struct xfrm_nl_policy *xfrm_nl__policy_by_index(const struct xfrm_nl *x, __u32 index);
+/* Whether sel's address prefixes cover saddr -> daddr (family 0: any). */
+bool xfrm_nl__sel_covers(const struct xfrm_selector *sel, __u16 family, const __u8 *saddr,
+			 const __u8 *daddr);
 /*
  * The IPsec policy (allow, with templates) of direction dir whose selector
  * covers saddr -> daddr (addresses only: any protocol and ports), the
@@ -203,6 +206,17 @@ const char *xfrm_nl__event_name(enum xfrm_nl_event_type t);
 void xfrm_nl__event_json(struct jw *w, const struct xfrm_nl_event *ev);
 /* One line, newline included. */
 void xfrm_nl__event_text(FILE *f, const struct xfrm_nl_event *ev);
+
+/*
+ * Whether ev is an SA expiring far too soon after it was made (spi set,
+ * added less than XFRM_NL_SHORT_LIFETIME_S before, or a hard lifetime
+ * below it): a lifetime_mismatch. evidence gets the facts in words.
+ */
+bool xfrm_nl__expired_early(const struct xfrm_nl_event *ev, char *evidence, size_t len);
+/* A {"type":"diagnosis","cause":"lifetime_mismatch",...} object for such
+ * an event (no newline), and its text lines. */
+void xfrm_nl__lifetime_json(struct jw *w, const struct xfrm_nl_event *ev, const char *evidence);
+void xfrm_nl__lifetime_text(FILE *f, const struct xfrm_nl_event *ev, const char *evidence);
 
 /* The "sa" object of an event, for annotating packets; age from the clock. */
 void xfrm_nl__sa_json(struct jw *w, const struct xfrm_nl_sa *sa);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include "diagnose.h"
 #include "json_writer.h"
 #include "packet.h"
 #include "xfrm_nl_priv.h"
@@ -522,4 +523,58 @@ void xfrm_nl__event_text(FILE *f, const struct xfrm_nl_event *ev)
 	if (hint)
 		fprintf(f, "  <- %s", hint);
 	fputc('\n', f);
+}
+
+bool xfrm_nl__expired_early(const struct xfrm_nl_event *ev, char *evidence, size_t len)
+{
+	bool known;
+	__u64 age;
+
+	if (ev->type != XFRM_NL_EV_EXPIRE || !ev->sa.spi || !sa_short_lived(&ev->sa, ev->wall_s, true))
+		return false;
+	age = sa_age(&ev->sa, ev->wall_s, &known);
+	if (known)
+		snprintf(evidence, len, "SA 0x%x (reqid %u) expired (%s) %llu s after it was added",
+			 ntohl(ev->sa.spi), ev->sa.reqid, ev->hard ? "hard" : "soft",
+			 (unsigned long long)age);
+	else
+		snprintf(evidence, len, "SA 0x%x (reqid %u) expired (%s), hard lifetime %llu s",
+			 ntohl(ev->sa.spi), ev->sa.reqid, ev->hard ? "hard" : "soft",
+			 (unsigned long long)ev->sa.lft.hard_add_expires_seconds);
+	return true;
+}
+
+void xfrm_nl__lifetime_json(struct jw *w, const struct xfrm_nl_event *ev, const char *evidence)
+{
+	const struct gw_cause_def *c = &gw_causes[GW_CAUSE_LIFETIME_MISMATCH];
+
+	jw_start_object(w);
+	jw_enum_field(w, "type", "diagnosis");
+	jw_enum_field(w, "cause", c->id);
+	jw_string_field(w, "text", c->text);
+	jw_string_field(w, "advice", c->advice);
+	jw_name(w, "evidence");
+	jw_start_array(w);
+	jw_string(w, evidence);
+	jw_end_array(w);
+	jw_u64_field(w, "t_ns", ev->ts_ns);
+	jw_name(w, "sa");
+	xfrm_nl__sa_json(w, &ev->sa);
+	jw_name(w, "at");
+	jw_start_object(w);
+	jw_u64_field(w, "netns", ev->netns);
+	jw_null_field(w, "dev");
+	jw_null_field(w, "hook");
+	jw_end_object(w);
+	jw_end_object(w);
+}
+
+void xfrm_nl__lifetime_text(FILE *f, const struct xfrm_nl_event *ev, const char *evidence)
+{
+	const struct gw_cause_def *c = &gw_causes[GW_CAUSE_LIFETIME_MISMATCH];
+
+	fprintf(f, "CAUSE %s: %s", c->id, c->text);
+	if (ev->netns)
+		fprintf(f, " (netns %u)", ev->netns);
+	fprintf(f, "\n        %s\n        advice: %s\n", evidence, c->advice);
 }

@@ -289,21 +289,28 @@ static bool prefix_covers(const __u8 *net, const __u8 *addr, unsigned plen, size
 	return true;
 }
 
+bool xfrm_nl__sel_covers(const struct xfrm_selector *sel, __u16 family, const __u8 *saddr,
+			 const __u8 *daddr)
+{
+	size_t alen = xfrm_nl__addr_len(family);
+
+	/* A selector of family 0 (AF_UNSPEC) matches any family. */
+	return alen && (!sel->family || sel->family == family) &&
+	       prefix_covers((const __u8 *)&sel->saddr, saddr, sel->prefixlen_s, alen) &&
+	       prefix_covers((const __u8 *)&sel->daddr, daddr, sel->prefixlen_d, alen);
+}
+
 const struct xfrm_nl_policy *xfrm_nl__policy_covering(const struct xfrm_nl *x, __u8 dir,
 						       __u16 family, const __u8 *saddr,
 						       const __u8 *daddr)
 {
 	const struct xfrm_nl_policy *best = NULL;
-	size_t alen = xfrm_nl__addr_len(family);
 
-	for (size_t i = 0; x && alen && i < x->npol; i++) {
+	for (size_t i = 0; x && i < x->npol; i++) {
 		const struct xfrm_nl_policy *p = &x->pols[i];
 
-		/* A selector of family 0 (AF_UNSPEC) matches any family. */
 		if (p->dir != dir || p->action != XFRM_POLICY_ALLOW || !p->ntmpl ||
-		    (p->sel.family && p->sel.family != family) ||
-		    !prefix_covers((const __u8 *)&p->sel.saddr, saddr, p->sel.prefixlen_s, alen) ||
-		    !prefix_covers((const __u8 *)&p->sel.daddr, daddr, p->sel.prefixlen_d, alen))
+		    !xfrm_nl__sel_covers(&p->sel, family, saddr, daddr))
 			continue;
 		if (!best || p->priority < best->priority)
 			best = p;

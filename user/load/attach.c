@@ -19,6 +19,7 @@
 #include "packet.h"
 #include "gwtrace.skel.h"
 #include "kfeat.h"
+#include "ksyms.h"
 #include "log.h"
 #include "nflink.h"
 #include "nfnetns.h"
@@ -196,6 +197,21 @@ static struct bpf_program *find_prog(struct gw_attach *a, const char *name)
 	return bpf_object__find_program_by_name(a->skel->obj, name);
 }
 
+/* Where monitor finds a blackhole route's drops (bpf/monitor.bpf.h);
+ * without kallsyms addresses it cannot, and counts them as trace's
+ * untracked reasonless frees: not at all. */
+static void set_discard_range(struct gw_attach *a, const struct ksyms *k)
+{
+	__u64 lo, hi;
+
+	if (!k || ksyms__range(k, "dst_discard_out", &lo, &hi)) {
+		pr_debug("monitor: dst_discard_out not in kallsyms: blackhole drops not counted");
+		return;
+	}
+	a->skel->rodata->gw_cfg_discard_lo = lo;
+	a->skel->rodata->gw_cfg_discard_hi = hi;
+}
+
 static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 {
 	struct bpf_program *prog;
@@ -211,6 +227,8 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 	a->skel->rodata->gw_cfg_mon_window_ns = o->mon_window_ns ?: 1;
 	a->skel->rodata->gw_cfg_mon_burst = o->mon_burst;
 	a->skel->rodata->gw_cfg_mon_t0_ns = o->mon_t0_ns;
+	if (o->monitor && o->kernel)
+		set_discard_range(a, o->kernel->ksyms);
 	bpf_map__set_max_entries(a->skel->maps.gw_events, o->ringbuf_kb * 1024);
 	/* Each mode's maps at full size, the other mode's at the minimum. */
 	bpf_map__set_max_entries(a->skel->maps.gw_tracked,

@@ -21,8 +21,6 @@
 #include "http.h"
 #include "log.h"
 
-#define HTTP_CONN_MAX 32u
-#define HTTP_IDLE_S 10u
 #define HTTP_BACKLOG 64
 
 #define TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
@@ -356,8 +354,12 @@ static void signals__block(sigset_t *old)
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
-static struct MHD_Daemon *http__daemon(struct http_srv *s, int fd, int family)
+static struct MHD_Daemon *http__daemon(struct http_srv *s, int fd, int family,
+				       const struct http_limits *lim)
 {
+	unsigned int conns = lim && lim->conns ? lim->conns : HTTP_DEFAULT_CONNS;
+	unsigned int per = lim && lim->per_client ? lim->per_client : HTTP_DEFAULT_PER_CLIENT;
+	unsigned int idle = lim && lim->idle_s ? lim->idle_s : HTTP_DEFAULT_IDLE_S;
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	sigset_t old;
@@ -369,8 +371,11 @@ static struct MHD_Daemon *http__daemon(struct http_srv *s, int fd, int family)
 	errno = 0;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, http__handle, s, MHD_OPTION_EXTERNAL_LOGGER,
 			     http__log, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-			     MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_MAX,
-			     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_S, MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_LIMIT, conns,
+			     /* One client's connections beyond this are closed
+			      * at accept: the others' scrapes still get in. */
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per < conns ? per : conns,
+			     MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return d;
 }
@@ -383,7 +388,8 @@ static struct http_srv *http__fail(struct http_srv *s, int e, int *err)
 	return NULL;
 }
 
-struct http_srv *http__start(const char *listen, http_render_fn fn, void *ctx, int *err)
+struct http_srv *http__start(const char *listen, const struct http_limits *lim,
+			     http_render_fn fn, void *ctx, int *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -416,7 +422,7 @@ struct http_srv *http__start(const char *listen, http_render_fn fn, void *ctx, i
 	}
 	s->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
 						: ((struct sockaddr_in6 *)&ss)->sin6_port);
-	s->d = http__daemon(s, fd, ss.ss_family);
+	s->d = http__daemon(s, fd, ss.ss_family, lim);
 	if (!s->d) {
 		e = errno ? -errno : -EIO;
 		/* MHD closes the socket on some of its failure paths, not all. */

@@ -8,7 +8,9 @@
  *   other methods         405 with "Allow: GET, HEAD"
  *   a request with a body 413
  *
- * At most 32 connections; one idle for 10 s is closed. The server thread
+ * At most 32 connections, 8 from one client address (struct http_limits:
+ * idle connections from one client must not starve another's scrape);
+ * one idle for 10 s is closed. The server thread
  * blocks the asynchronous signals, so SIGINT and SIGTERM reach the main
  * thread, and no write to a vanished client raises SIGPIPE.
  */
@@ -27,8 +29,18 @@ typedef char *(*http_render_fn)(void *ctx, size_t *len);
 
 struct http_srv;
 
+#define HTTP_DEFAULT_CONNS 32u
+#define HTTP_DEFAULT_PER_CLIENT 8u
+#define HTTP_DEFAULT_IDLE_S 10u
+
+struct http_limits {
+	unsigned int conns;		/* connections at most; 0: the default */
+	unsigned int per_client;	/* from one address (capped at conns); 0: default */
+	unsigned int idle_s;		/* an idle connection is closed after; 0: default */
+};
+
 /*
- * listen is "ADDR:PORT": IPv4 "127.0.0.1:9464", IPv6 "[::1]:9464" (with
+ * lim may be NULL (the defaults). listen is "ADDR:PORT": IPv4 "127.0.0.1:9464", IPv6 "[::1]:9464" (with
  * "%IFACE" for a link-local address), or ":9464" for every IPv4 and IPv6
  * address (IPv4 only if the host has no IPv6). Numeric addresses only: no
  * name is resolved. PORT 0 binds a free port, which http__port() tells.
@@ -36,7 +48,8 @@ struct http_srv;
  * NULL) to a negative errno: -EINVAL (bad syntax), -EADDRINUSE,
  * -EADDRNOTAVAIL (not an address of this host), -EACCES, ...
  */
-struct http_srv *http__start(const char *listen, http_render_fn fn, void *ctx, int *err);
+struct http_srv *http__start(const char *listen, const struct http_limits *lim,
+			     http_render_fn fn, void *ctx, int *err);
 
 /*
  * Parses listen as http__start does, without binding anything (for the

@@ -344,7 +344,7 @@ static int setup(struct monitor *m)
 	metrics__set(m->metrics, "gwtrace_build_info", &ver, 1, 1);
 	/* A busy port fails now, before seconds of probing and loading. */
 	if (c->listen) {
-		m->http = http__start(c->listen, render_metrics, m, &err);
+		m->http = http__start(c->listen, &c->http, render_metrics, m, &err);
 		if (!m->http)
 			return err;
 	}

@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "correlate.h"
 #include "diagnose.h"
+#include "ike.h"
 #include "json_writer.h"
 #include "render_json.h"
 
@@ -529,6 +530,51 @@ static void json_nat(struct jw *w, const struct gw_packet *p)
 	jw_end_object(w);
 }
 
+/* An IKE SPI as 16 hex digits, "0x0123456789abcdef". */
+static void json_ike_spi(struct jw *w, const char *name, const __u8 *spi)
+{
+	char buf[19] = "0x";
+
+	for (int i = 0; i < 8; i++)
+		snprintf(buf + 2 + 2 * i, 3, "%02x", spi[i]);
+	jw_name(w, name);
+	jw_plain_string(w, buf, 18);
+}
+
+/* "ike": the header of an IKE datagram (UDP 500/4500). */
+static void json_ike(struct jw *w, const struct gw_ike *k)
+{
+	unsigned v = ike__version(k);
+	const char *x = ike__exchange_name(k);
+
+	jw_name(w, "ike");
+	jw_start_object(w);
+	jw_u64_field(w, "version", v);
+	if (x) {
+		jw_enum_field(w, "exchange", x);
+	} else {
+		jw_name(w, "exchange");
+		jw_u64(w, k->exchange);
+	}
+	jw_name(w, "initiator");	/* IKEv2's flag; IKEv1 has none */
+	if (v == 2)
+		jw_bool(w, k->flags & 0x08);
+	else
+		jw_null(w);
+	jw_bool_field(w, "response", ike__is_response(k));
+	jw_u64_field(w, "msg_id", ntohl(k->msg_id));
+	json_ike_spi(w, "spi_i", k->spi_i);
+	json_ike_spi(w, "spi_r", k->spi_r);
+	jw_name(w, "notify");
+	if (!k->notify)
+		jw_null(w);
+	else if (ike__notify_name(k->notify))
+		jw_enum(w, ike__notify_name(k->notify));
+	else
+		jw_u64(w, k->notify);
+	jw_end_object(w);
+}
+
 /* "diagnosis": the cause of a death in operators' words (diagnose.c). */
 static void json_diagnosis(struct jw *w, const struct gw_packet *p)
 {
@@ -593,8 +639,49 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 	if (p->nat.type != GW_NAT_NONE)
 		json_nat(&w, p);
 	json_xfrm(&w, p, n);
+	if (ike__step(p))
+		json_ike(&w, &ike__step(p)->ike);
 	if (p->diag.cause != GW_CAUSE_NONE)
 		json_diagnosis(&w, p);
+	jw_end_object(&w);
+	jw_endline(&w);
+}
+
+void render_json__finding(FILE *out, const struct ike_finding *f)
+{
+	const struct gw_cause_def *c = &gw_causes[f->cause];
+	char ev[96];
+	struct jw w;
+
+	jw_init(&w, out);
+	jw_start_object(&w);
+	jw_enum_field(&w, "type", "diagnosis");
+	jw_enum_field(&w, "cause", c->id);
+	jw_string_field(&w, "text", c->text);
+	jw_string_field(&w, "advice", c->advice);
+	jw_name(&w, "evidence");
+	jw_start_array(&w);
+	snprintf(ev, sizeof(ev), "%u %s request%s, message id %u, no answer", f->sent,
+		 ike__exchange_name(&f->ike) ?: "IKE", f->sent == 1 ? "" : "s",
+		 ntohl(f->ike.msg_id));
+	jw_string(&w, ev);
+	if (f->at_dropped) {
+		snprintf(ev, sizeof(ev), "the last one dropped%s%s", f->at_hook >= 0 ? " at " : "",
+			 f->at_hook >= 0 ? gw_hook_name((unsigned)f->at_hook) : "");
+		jw_string(&w, ev);
+	}
+	jw_end_array(&w);
+	json_flow(&w, &f->flow);
+	json_ike(&w, &f->ike);
+	jw_u64_field(&w, "sent", f->sent);
+	jw_u64_field(&w, "first_ts_ns", f->first_ts);
+	jw_u64_field(&w, "last_ts_ns", f->last_ts);
+	jw_name(&w, "at");
+	jw_start_object(&w);
+	jw_u64_field(&w, "netns", f->at_netns);
+	json_kname(&w, "dev", f->at_dev, GW_IFNAMSIZ);
+	jw_enum_field(&w, "hook", f->at_hook >= 0 ? gw_hook_name((unsigned)f->at_hook) : NULL);
+	jw_end_object(&w);
 	jw_end_object(&w);
 	jw_endline(&w);
 }

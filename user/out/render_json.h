@@ -24,6 +24,9 @@ enum {
 /* {"type":"packet",...}; flags: RJ_* */
 void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_names *n,
 			 unsigned flags);
+struct ike_finding;
+/* {"type":"diagnosis",...}: a finding no dying packet carries (ike.h). */
+void render_json__finding(FILE *out, const struct ike_finding *f);
 /* {"type":"summary",...} */
 void render_json__summary(FILE *out, const struct gw_summary *s);
 

@@ -29,6 +29,11 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
  * within each group); all = false: dropped folds only. */
 void render_text__report(FILE *out, const struct gw_flows *f, bool all,
 			 const struct gw_names *n);
+/* The IKE header of an IKE packet, one indented line (render_ike.c). */
+void render_text__ike(FILE *out, const struct gw_ike *k);
+struct ike_finding;
+/* A finding about an IKE exchange: what, the cause, where, advice. */
+void render_text__finding(FILE *out, const struct ike_finding *f);
 /* End-of-run block. "lost events: N" is always printed, 0 included. */
 void render_text__summary(FILE *out, const struct gw_summary *s);
 

@@ -35,12 +35,16 @@
  *   (route-based VPN: the route into the tunnel's interface is missing)
  *                                      reply_via_default_route (at the
  *                                      route lookup)
+ * IKE that lived: an answer whose notify is NO_PROPOSAL_CHOSEN
+ *                                      ike_no_proposal (ike_unanswered is
+ *                                      found across packets: ike.c)
  */
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "diagnose.h"
+#include "ike.h"
 
 #define IKE_PORT 500
 #define NAT_T_PORT 4500
@@ -55,6 +59,18 @@ const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
 		"IKE (UDP 500/4500) is dropped by a firewall: the IKE SA cannot come up",
 		"allow UDP 500 and 4500 between the two gateways: INPUT and OUTPUT on both, "
 		"FORWARD on every firewall between them" },
+	[GW_CAUSE_IKE_UNANSWERED] = { "ike_unanswered",
+		"an IKE request was retransmitted and never answered: the peer does not hear it, "
+		"or its answers do not come back",
+		"check that the peer's IKE daemon runs and listens (UDP 500 and 4500), and every "
+		"firewall and NAT on the way, both directions; the request's last place is in "
+		"\"at\"" },
+	[GW_CAUSE_IKE_NO_PROPOSAL] = { "ike_no_proposal",
+		"the IKE responder accepted none of the proposals (NO_PROPOSAL_CHOSEN): the two "
+		"ends' algorithms do not overlap",
+		"compare the IKE proposals (encryption, integrity, PRF, DH group) on both ends: "
+		"swanctl.conf proposals=, ipsec.conf ike=/esp=; the responder's log names what it "
+		"was offered" },
 	[GW_CAUSE_ESP_BLOCKED] = { "esp_blocked",
 		"ESP is dropped by a firewall: the tunnel may be up but carries nothing",
 		"allow IP protocol 50 (ESP), or UDP 4500 when NAT traversal is on, between the "
@@ -81,6 +97,13 @@ const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
 		"the SA had expired or was being replaced when the packet used it",
 		"check the SA lifetimes (ip xfrm state, lifetime) and re-key margins on both ends: "
 		"far shorter than configured means flapping" },
+	[GW_CAUSE_LIFETIME_MISMATCH] = { "lifetime_mismatch",
+		"an SA expired minutes or seconds after it was made: its lifetime is far shorter "
+		"than it should be (or than the peer's), so the tunnel re-keys or drops all the "
+		"time (flapping)",
+		"compare the lifetimes on both ends (swanctl.conf rekey_time/life_time, ipsec.conf "
+		"ikelifetime/lifetime; ip xfrm state shows the kernel's) and the rekey margins; "
+		"the shorter side decides" },
 	[GW_CAUSE_REPLAY] = { "replay",
 		"the ESP sequence number is outside the replay window (replayed, reordered or "
 		"duplicated)",
@@ -91,6 +114,12 @@ const struct gw_cause_def gw_causes[GW_CAUSE_MAX] = {
 		"that does not match the policy's template)",
 		"ip xfrm policy in that namespace: look for action block, or a selector or "
 		"template that does not match this traffic" },
+	[GW_CAUSE_SELECTOR_TOO_BROAD] = { "selector_too_broad",
+		"an IPsec policy for everything (0.0.0.0/0 or ::/0) also takes the gateway's own "
+		"traffic into the tunnel, where it dies",
+		"narrow the policy to the subnets behind the tunnel (swanctl.conf local_ts/"
+		"remote_ts, ipsec.conf leftsubnet/rightsubnet), or add a bypass (pass) policy "
+		"for the gateway's own addresses and IKE" },
 	[GW_CAUSE_NAT_BEFORE_IPSEC] = { "nat_before_ipsec",
 		"NAT rewrote the packet after it was routed into the tunnel: the IPsec policy no "
 		"longer matches and it leaves unencrypted",
@@ -247,6 +276,14 @@ static bool queue_purged(const struct gw_drop_facts *f)
 	return f->reason && !strcmp(f->reason, "QUEUE_PURGE");
 }
 
+/* Freed by a blackhole route's output, without a reason: a flow whose
+ * policy has no SA yet while IKE negotiates (xfrm_larval_drop 1) dies so,
+ * as does a blackhole route's. */
+static bool blackholed(const struct gw_drop_facts *f)
+{
+	return starts(f->location, "dst_discard_out");
+}
+
 enum gw_cause diagnose__cause(const struct gw_drop_facts *f)
 {
 	static const struct gw_tuple none;
@@ -266,7 +303,7 @@ enum gw_cause diagnose__cause(const struct gw_drop_facts *f)
 	 * missing SA from a block: the kernel's ACQUIRE for the flow does. */
 	if (f->policy)
 		return f->acquired ? GW_CAUSE_SA_NOT_ESTABLISHED : GW_CAUSE_POLICY_BLOCK;
-	if (queue_purged(f) && f->acquired)
+	if ((queue_purged(f) || blackholed(f)) && f->acquired)
 		return GW_CAUSE_SA_NOT_ESTABLISHED;
 	return cause_of_reason(f);
 }
@@ -301,10 +338,10 @@ static const struct gw_event *left_in_clear(const struct gw_packet *p, const str
 }
 
 static bool out_policy(const struct gw_names *n, __u32 netns, const struct gw_tuple *t,
-		       char *desc, size_t len)
+		       unsigned plen[2], char *desc, size_t len)
 {
 	return n && n->xfrm_out_policy && t->family &&
-	       n->xfrm_out_policy(n->ctx, netns, t->family, t->saddr, t->daddr, desc, len);
+	       n->xfrm_out_policy(n->ctx, netns, t->family, t->saddr, t->daddr, plen, desc, len);
 }
 
 static bool leak_nat(struct gw_packet *p, const struct gw_names *n)
@@ -318,7 +355,7 @@ static bool leak_nat(struct gw_packet *p, const struct gw_names *n)
 	for (const struct gw_event *ev = p->steps; ev < at; ev++)
 		if ((ev->flags & GW_EVF_XFRM_DST) && ev->netns == at->netns)
 			routed = ev;
-	if (!routed && !out_policy(n, at->netns, &p->nat.from, pol, sizeof(pol)))
+	if (!routed && !out_policy(n, at->netns, &p->nat.from, NULL, pol, sizeof(pol)))
 		return false;
 	tx = left_in_clear(p, at);
 	if (!tx)
@@ -352,7 +389,8 @@ static bool leak_default_route(struct gw_packet *p, const struct gw_names *n)
 
 	if (!r || !(p->verdicts & (1u << GW_V_DEFAULT_ROUTE)))
 		return false;
-	if (!out_policy(n, r->netns, r->tuple.family ? &r->tuple : &p->flow, pol, sizeof(pol)))
+	if (!out_policy(n, r->netns, r->tuple.family ? &r->tuple : &p->flow, NULL, pol,
+			sizeof(pol)))
 		return false;
 	tx = left_in_clear(p, r);
 	if (!tx)
@@ -366,6 +404,32 @@ static bool leak_default_route(struct gw_packet *p, const struct gw_names *n)
 	return true;
 }
 
+/* Whether the packet was made in netns (no reception there before at). */
+static bool made_in(const struct gw_packet *p, __u32 netns, const struct gw_event *at)
+{
+	for (const struct gw_event *ev = p->steps; ev < at; ev++)
+		if (ev->kind == GW_EV_RX && ev->netns == netns)
+			return false;
+	return true;
+}
+
+/* IPsec killed a packet the gateway itself sent, under an out policy for
+ * everything: the selector, not the SA, is what to fix. */
+static void selector_too_broad(struct gw_packet *p, const struct gw_names *n,
+			       const struct gw_tuple *t)
+{
+	struct gw_diagnosis *d = &p->diag;
+	unsigned plen[2] = { 1, 1 };
+	char pol[96], a[64];
+
+	if (!d->at || !made_in(p, d->at->netns, d->at) ||
+	    !out_policy(n, d->at->netns, t, plen, pol, sizeof(pol)) || (plen[0] && plen[1]))
+		return;
+	d->cause = GW_CAUSE_SELECTOR_TOO_BROAD;
+	evidence(d, "sent by this host (%s)", packet__addr_str(t->family, t->saddr, a, sizeof(a)));
+	evidence(d, "%s covers it", pol);
+}
+
 /* A leak: the packet left a namespace in clear where IPsec wanted it. */
 static bool diagnose_leak(struct gw_packet *p, const struct gw_names *n)
 {
@@ -374,6 +438,22 @@ static bool diagnose_leak(struct gw_packet *p, const struct gw_names *n)
 	if (p->nat.type != GW_NAT_NONE && leak_nat(p, n))
 		return true;
 	return leak_default_route(p, n);
+}
+
+/* An IKE answer refusing every proposal, on a packet that lived. */
+static bool diagnose_ike(struct gw_packet *p)
+{
+	const struct gw_event *ev = ike__step(p);
+	struct gw_diagnosis *d = &p->diag;
+
+	if (!ev || !ike__is_response(&ev->ike) ||
+	    ev->ike.notify != GW_IKE_NOTIFY_NO_PROPOSAL_CHOSEN)
+		return false;
+	d->cause = GW_CAUSE_IKE_NO_PROPOSAL;
+	d->at = ev;
+	evidence(d, "IKEv%u %s answer: notify NO_PROPOSAL_CHOSEN", ike__version(&ev->ike),
+		 ike__exchange_name(&ev->ike) ?: "?");
+	return true;
 }
 
 void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
@@ -388,8 +468,11 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	d->hook = -1;
 	if (!p->n_steps || diagnose_leak(p, n))
 		return;
-	if (p->outcome != GW_OUT_DROPPED)
+	if (p->outcome != GW_OUT_DROPPED) {
+		if (!p->held)
+			diagnose_ike(p);
 		return;
+	}
 	d->at = drop ?: (x && x->xfrm.err ? x : &p->steps[p->n_steps - 1]);
 	if (!mib && drop)
 		mib = drop->drop.xfrm_mib;
@@ -406,10 +489,12 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	f.decrypted = decrypted_before(p, d->at);
 	f.routed_rx = p->route && !p->route->route.err &&
 		      (p->route->route.type == RTN_UNICAST_ || !p->route->route.type) && received(p);
-	if ((f.policy || queue_purged(&f)) && !f.xfrm_mib && n && n->xfrm_acquired)
+	if ((f.policy || queue_purged(&f) || blackholed(&f)) && !f.xfrm_mib && n && n->xfrm_acquired)
 		f.acquired = n->xfrm_acquired(n->ctx, d->at->netns, p->flow.family, p->flow.saddr,
 					      p->flow.daddr, d->at->ts_ns);
 	d->cause = diagnose__cause(&f);
+	if (d->cause == GW_CAUSE_SA_NOT_ESTABLISHED || d->cause == GW_CAUSE_POLICY_BLOCK)
+		selector_too_broad(p, n, f.t);
 
 	/* The facts that decided it, for the reader. */
 	if (f.reason)
@@ -441,6 +526,8 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 			evidence(d, "xfrm ACQUIRE for this flow: no SA yet");
 		if (queue_purged(&f))
 			evidence(d, "held in the xfrm policy queue, then purged");
+		if (blackholed(&f))
+			evidence(d, "discarded while IKE negotiates (xfrm_larval_drop)");
 		break;
 	case GW_CAUSE_FORWARDING_DISABLED:
 		if (f.routed_rx)

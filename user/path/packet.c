@@ -332,10 +332,14 @@ bool packet__reason_is_drop(const char *name)
  * the queued packets with plain kfree_skb() (IPv4's arp_error_report says
  * NEIGH_FAILED); as a tail call, the location reads neigh_invalidate,
  * which frees nothing but packets whose next hop failed. Seen on 6.18.
+ * dst_discard_out is the output of a blackhole route: a blackhole route's
+ * packets, and those of a flow whose IPsec policy has no SA yet while IKE
+ * negotiates (xfrm_larval_drop 1, the default). Seen on 6.18.
  */
 static bool reasonless_loss_at(const struct gw_names *n, __u64 location)
 {
-	static const char *const funcs[] = { "neigh_invalidate", "ndisc_error_report" };
+	static const char *const funcs[] = { "neigh_invalidate", "ndisc_error_report",
+					     "dst_discard_out" };
 	char buf[128];
 
 	packet__location_function(n, location, buf, sizeof(buf));

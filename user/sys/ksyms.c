@@ -334,6 +334,24 @@ int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr)
 	return -ENOENT;
 }
 
+int ksyms__range(const struct ksyms *k, const char *name, __u64 *start, __u64 *end)
+{
+	for (size_t i = k ? k->nzero : 0; k && i < k->cnt; i++) {
+		if (strcmp(k->arena + k->syms[i].name, name) || !k->syms[i].addr)
+			continue;
+		*start = k->syms[i].addr;
+		*end = *start + 1;	/* the last symbol: its first byte only */
+		/* Sorted by address: the next one past aliases at *start. */
+		for (size_t j = i + 1; j < k->cnt; j++)
+			if (k->syms[j].addr > *start) {
+				*end = k->syms[j].addr;
+				break;
+			}
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int ksyms__for_each(const struct ksyms *k,
 		    int (*fn)(const char *name, const char *module, void *ctx), void *ctx)
 {

@@ -31,6 +31,10 @@ const char *ksyms__format(const struct ksyms *k, __u64 addr, char *buf,
 /* Address of a text symbol by exact name (first match): 0, or -ENOENT. */
 int ksyms__find(const struct ksyms *k, const char *name, __u64 *addr);
 
+/* The text of a symbol by exact name: [*start, *end), end the next
+ * symbol's address. 0, or -ENOENT (also when addresses are hidden). */
+int ksyms__range(const struct ksyms *k, const char *name, __u64 *start, __u64 *end);
+
 /*
  * fn(name, module, ctx) for every text symbol, address-less ones included
  * (under kptr_restrict they still say which functions exist); module is ""

@@ -37,9 +37,10 @@ struct gw_names {
 	bool (*xfrm_acquired)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
 			      const __u8 *daddr, __u64 ts_ns);
 	/* Whether an IPsec out policy of netns covers saddr -> daddr; desc
-	 * gets it in words. May be NULL. */
+	 * gets it in words, plen (unless NULL) its selector's source and
+	 * destination prefix lengths. May be NULL. */
 	bool (*xfrm_out_policy)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
-				const __u8 *daddr, char *desc, size_t len);
+				const __u8 *daddr, unsigned plen[2], char *desc, size_t len);
 };
 
 #endif /* GW_NAMES_H */

@@ -119,11 +119,11 @@ static bool cb_xfrm_acquired(void *ctx, __u32 netns, unsigned family, const __u8
 }
 
 static bool cb_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
-			       const __u8 *daddr, char *desc, size_t len)
+			       const __u8 *daddr, unsigned plen[2], char *desc, size_t len)
 {
 	struct names_sys *s = ctx;
 
-	return xfrm_ctx__out_policy(s->xfrm, netns, family, saddr, daddr, desc, len);
+	return xfrm_ctx__out_policy(s->xfrm, netns, family, saddr, daddr, plen, desc, len);
 }
 
 int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfeat *kernel)

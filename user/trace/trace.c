@@ -15,6 +15,7 @@
 #include "correlate.h"
 #include "filter.h"
 #include "flows.h"
+#include "ike.h"
 #include "kfeat.h"
 #include "log.h"
 #include "names_sys.h"
@@ -60,6 +61,9 @@
 #define DELIVERED_NS CORR_DEFAULT_IDLE_NS
 #define DELIVERED_BUSY_NS 10000000ULL
 #define TRACK_BUSY(max) ((max) / 8)	/* entries left by a sweep: busy */
+/* An IKE request seen this many times more, unanswered, is reported
+ * (daemons retransmit after 1-4 s, then back off). */
+#define IKE_RETRIES 2
 
 struct trace {
 	const struct gw_config *cfg;
@@ -68,6 +72,7 @@ struct trace {
 	struct gw_attach *attach;
 	struct gw_corr *corr;
 	struct gw_flows *flows;
+	struct ike_watch *ike;
 	struct ring_buffer *rb;
 	struct xfrm_ctx *xfrm;
 	struct gw_recorder *rec;	/* --record, else NULL */
@@ -86,6 +91,7 @@ static void on_packet(struct gw_packet *p, void *ctx)
 
 	t->sum.packets++;
 	t->sum.by_outcome[p->outcome]++;
+	ike_watch__packet(t->ike, p);
 	if (t->cfg->json) {
 		/* JSON carries every packet; consumers filter with jq. */
 		render_json__packet(stdout, p, &t->names, t->cfg->json_compact ? RJ_COMPACT : 0);
@@ -96,6 +102,16 @@ static void on_packet(struct gw_packet *p, void *ctx)
 		render_text__packet(stdout, p, 1, &t->names);
 		fflush(stdout);
 	}
+}
+
+static void on_ike_finding(const struct ike_finding *f, void *ctx)
+{
+	struct trace *t = ctx;
+
+	if (t->cfg->json)
+		render_json__finding(stdout, f);
+	else
+		render_text__finding(stdout, f);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -241,6 +257,7 @@ static void finish(struct trace *t)
 	ring_buffer__consume(t->rb);
 	sweep_tracked(t, 0);
 	corr__flush(t->corr);
+	ike_watch__finish(t->ike);
 	corr__stats(t->corr, &cs);
 	t->sum.unattributed = cs.unattributed;
 	t->sum.evicted = cs.evicted;
@@ -317,7 +334,8 @@ static int setup(struct trace *t)
 		return err;
 	t->corr = corr__new(&co, on_packet, t);
 	t->flows = flows__new();
-	if (!t->corr || !t->flows)
+	t->ike = ike_watch__new(IKE_RETRIES, on_ike_finding, t);
+	if (!t->corr || !t->flows || !t->ike)
 		return -ENOMEM;
 	t->rb = ring_buffer__new(attach__events_fd(t->attach), on_event, t, NULL);
 	if (!t->rb) {
@@ -335,6 +353,7 @@ static void teardown(struct trace *t)
 	ring_buffer__free(t->rb);
 	corr__free(t->corr);
 	flows__free(t->flows);
+	ike_watch__free(t->ike);
 	attach__close(t->attach);
 	names_sys__set_xfrm(&t->names, NULL);
 	xfrm_ctx__close(t->xfrm);
