@@ -9,7 +9,8 @@
 #   make vmtest     only the VM lab tests (fentry and kprobe on Debian's 6.1,
 #                   tracepoint on its 6.12); KVER=6.1.0-N or
 #                   KVER=6.12.N+deb12-amd64: another guest kernel than the
-#                   pinned one for the runs of that kernel
+#                   pinned one for the runs of that kernel; VM612_ALL=1
+#                   also fentry and kprobe on 6.12 (two more boots, ~7 min)
 #   make vmlab-prepare  fetch and cache both lab kernels (what the VM tests
 #                   do on first use)
 #   make demo       install what is missing, build, run the demo gateway
@@ -140,7 +141,7 @@ unit:
 # The VM lab's guest kernels: pinned in scripts/vmlab/kernels.sh, KVER= for
 # another one (6.1.0-N or 6.12.N+deb12-amd64; it replaces the pin of its own
 # kernel only).
-VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER)
+VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER) GWT_VM_612_ALL=$(VM612_ALL)
 
 test: unit fuzz-build all
 	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
