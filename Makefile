@@ -5,9 +5,14 @@
 #
 #   make            build ./gwtrace (BPF object embedded as a skeleton)
 #   make test       unit tests (ASan/UBSan) + end-to-end tests (root),
-#                   including the 6.1 VM lab (GWT_NO_VM=1 skips it)
-#   make vmtest     only the VM lab tests (fentry and kprobe on Debian 6.1)
-#                   KVER=6.1.0-N: another guest kernel than the pinned one
+#                   including the VM lab (GWT_NO_VM=1 skips it)
+#   make vmtest     only the VM lab tests (fentry and kprobe on Debian's 6.1,
+#                   tracepoint on its 6.12); KVER=6.1.0-N or
+#                   KVER=6.12.N+deb12-amd64: another guest kernel than the
+#                   pinned one for the runs of that kernel; VM612_ALL=1
+#                   also fentry and kprobe on 6.12 (two more boots, ~7 min)
+#   make vmlab-prepare  fetch and cache both lab kernels (what the VM tests
+#                   do on first use)
 #   make demo       install what is missing, build, run the demo gateway
 #   make fuzz       every fuzz target for FUZZ_SECONDS (libFuzzer, clang)
 #   make SAN=1      build with AddressSanitizer + UBSan
@@ -74,7 +79,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 SKEL := $(OUTPUT)/gwtrace.skel.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit e2e vmtest vmlab-selftest demo deps vmlinux lint bench
+.PHONY: all clean test unit e2e vmtest vmlab-prepare vmlab-selftest demo deps vmlinux lint bench
 .PHONY: fuzz fuzz-build
 .PHONY: install install-systemd uninstall
 
@@ -133,9 +138,10 @@ unit:
 	$(Q)$(MAKE) --no-print-directory SAN=1 OUTPUT=$(SAN_OUT) $(patsubst $(OUTPUT)/%,$(SAN_OUT)/%,$(UNIT_BINS)) $(SAN_OUT)/gwtrace \
 		$(SAN_OUT)/bench/replay
 
-# The VM lab's guest kernel: pinned in scripts/vmlab/prepare.sh, KVER= for
-# another one.
-VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER)
+# The VM lab's guest kernels: pinned in scripts/vmlab/kernels.sh, KVER= for
+# another one (6.1.0-N or 6.12.N+deb12-amd64; it replaces the pin of its own
+# kernel only).
+VMLAB_ENV := GWTRACE_VMLAB_KVER=$(KVER) GWT_VM_612_ALL=$(VM612_ALL)
 
 test: unit fuzz-build all
 	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace GWTRACE_PLAIN=$(CURDIR)/gwtrace \
@@ -163,9 +169,12 @@ e2e: all
 	$(Q)GWTRACE=./gwtrace tests/run.sh --e2e-only
 
 # The VM lab alone: Debian 12's 6.1 kernel under qemu, suites in fentry and
-# kprobe modes (also part of `make test`).
+# kprobe modes, and its 6.12 in tracepoint mode (also part of `make test`).
 vmtest: unit
 	$(Q)$(VMLAB_ENV) GWTRACE=$(SAN_OUT)/gwtrace tests/run.sh --e2e-only -k '^test_vm'
+
+vmlab-prepare:
+	$(Q)$(VMLAB_ENV) scripts/vmlab/prepare.sh --all
 
 vmlab-selftest:
 	$(Q)scripts/vmlab/selftest.sh

@@ -19,7 +19,7 @@
 #   GWT_VM_TIMEOUT     the same for tests/e2e/test_vm*.sh (default 3100: each
 #                      test in the guest has its own limit, scaled to the
 #                      guest's measured speed; see tests/vm_guest.sh)
-#   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 under qemu)
+#   GWT_NO_VM=1        skip the VM lab tests (Debian 6.1 and 6.12 under qemu)
 #   GWT_KEEP=1         keep each e2e test's temporary directory
 #
 # One line per test: "PASS name (1.2s)", "FAIL name: reason" (followed by

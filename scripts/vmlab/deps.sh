@@ -14,7 +14,8 @@ PKGS=(
 	busybox-static  # initramfs userland
 	kmod            # depmod (prepare) and modprobe (guest)
 	cpio            # initramfs archive
-	xz-utils        # vmlinux extraction from bzImage
+	xz-utils        # vmlinux extraction from bzImage (6.1), xz modules (6.12)
+	zstd            # vmlinux extraction from bzImage (6.12)
 	iproute2        # ip / ip xfrm inside the guest
 	iputils-ping    # ping inside the guest
 	mount           # mount inside the guest

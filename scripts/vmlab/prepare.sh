@@ -1,55 +1,93 @@
 #!/usr/bin/env bash
-# Prepare the VM lab: Debian 12's distro kernel + a busybox initramfs.
+# Prepare the VM lab: a Debian 12 kernel package + a busybox initramfs.
 #
-# Usage: scripts/vmlab/prepare.sh [--refresh] [--quiet]
-#   --refresh  look the kernel package up in apt again (a new upload of the
-#              same package) instead of reusing the cached one
-#   --quiet    print nothing when the cache is already complete
+# Usage: scripts/vmlab/prepare.sh [--kernel 6.1|6.12] [--all] [--refresh] [--quiet]
+#   --kernel K  which lab kernel (scripts/vmlab/kernels.sh): 6.1, Debian 12's
+#               distro kernel (default), or 6.12, its newer kernel package
+#   --all       prepare every lab kernel (what `make test` boots: the setup
+#               step of a fresh machine)
+#   --refresh   look the kernel package up in apt again (a new upload of the
+#               same package) instead of reusing the cached one
+#   --quiet     print nothing when the cache is already complete
 #
 # Environment:
-#   GWTRACE_VMLAB_CACHE  cache dir (default /var/cache/gwtrace-vmlab)
+#   GWTRACE_VMLAB_KERNEL 6.1 or 6.12, as --kernel
+#   GWTRACE_VMLAB_CACHE  cache dir (default /var/cache/gwtrace-vmlab); both
+#                        kernels live in it side by side
 #   GWTRACE_VMLAB_KVER   kernel to use instead of the pinned one: 6.1.0-56,
-#                        6.1.0-56-amd64 or linux-image-6.1.0-56-amd64
-#                        (`make vmtest KVER=6.1.0-56`)
+#                        6.1.0-56-amd64, 6.12.117+deb12-amd64 or the package
+#                        name (`make vmtest KVER=6.1.0-56`); it also selects
+#                        the lab kernel it belongs to when --kernel is not given
 #   GWTRACE_VMLAB_KPKG   the same, as an exact package name (older spelling)
 #
-# Which kernel: PINNED_KPKG below, so that a Debian upload does not change
-# what the suite tests without anyone choosing it. When the pinned package
-# has left the archive, the newest linux-image-6.1.0-N-amd64 (not -dbg, not
-# -unsigned unless it is the only one) is used instead, with a warning here
-# and VMLAB_PIN_MISSED in lab.env (the VM suites print it).
+# Which kernel: the lab kernel's pin (kernels.sh), so that a Debian upload
+# does not change what the suite tests without anyone choosing it. When the
+# pinned package has left the archive, the newest of its series (6.1:
+# linux-image-6.1.0-N-amd64, 6.12: linux-image-6.12.N+deb12-amd64; not
+# -dbg, not -unsigned unless it is the only one) is used instead, with a
+# warning here and VMLAB_PIN_MISSED in the lab's env file (the VM suites
+# print it).
 #
 # Steps (each skipped when already done): install host packages (deps.sh),
 # pick the kernel package, apt-get download + dpkg-deb -x it, depmod -b, extract the
-# uncompressed ELF vmlinux from the bzImage (boots via PVH; falls back to the
-# bzImage), build the busybox-static initramfs (stage 1: initramfs-init.sh).
-# Writes $CACHE/lab.env, which run.sh reads.
+# uncompressed ELF vmlinux from the bzImage (xz or zstd payload; boots via
+# PVH; falls back to the bzImage), build the busybox-static initramfs (stage
+# 1: initramfs-init.sh; xz-compressed modules are decompressed into it).
+# Writes $CACHE/lab.env (6.1) or $CACHE/lab-6.12.env, which run.sh reads.
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${GWTRACE_VMLAB_CACHE:-/var/cache/gwtrace-vmlab}
-# The guest kernel the suite is verified on; move it on deliberately (and
-# say so in the commit), after the suite passed on the new one.
-PINNED_KPKG=linux-image-6.1.0-57-amd64
-WANT_PKG=${GWTRACE_VMLAB_KVER:-${GWTRACE_VMLAB_KPKG:-}}
-if [[ -n $WANT_PKG ]]; then
-	WANT_PKG=${WANT_PKG#linux-image-}
-	WANT_PKG=linux-image-${WANT_PKG%-amd64}-amd64
-fi
+# shellcheck source=scripts/vmlab/kernels.sh
+. "$HERE/kernels.sh"
 # Modules the initramfs loads (with their dependencies) to mount the 9p shares.
 INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p)
 BUSYBOX_APPLETS=(sh mount umount insmod mkdir grep dd printf poweroff sleep switch_root cat echo ln chmod)
 
 refresh=0
 quiet=0
-for arg in "$@"; do
-	case $arg in
-		--refresh) refresh=1 ;;
-		--quiet | -q) quiet=1 ;;
+all=0
+kernel=""
+args=()
+while (($#)); do
+	case $1 in
+		--refresh) refresh=1; args+=("$1") ;;
+		--quiet | -q) quiet=1; args+=("$1") ;;
+		--all) all=1 ;;
+		--kernel) kernel=${2:-}; shift ;;
 		-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-		*) printf 'vmlab/prepare: error: unknown argument: %s\n' "$arg" >&2; exit 2 ;;
+		*) printf 'vmlab/prepare: error: unknown argument: %s\n' "$1" >&2; exit 2 ;;
 	esac
+	shift
 done
+if ((all)); then
+	# Each kernel in its own run (its own pin, KVER only where it belongs).
+	for k in "${VMLAB_KERNELS[@]}"; do
+		vmlab_kernel_of "${GWTRACE_VMLAB_KVER:-${GWTRACE_VMLAB_KPKG:-}}"
+		if [[ $REPLY == "$k" ]]; then
+			GWTRACE_VMLAB_KERNEL=$k "$0" "${args[@]}" || exit
+		else
+			GWTRACE_VMLAB_KERNEL=$k GWTRACE_VMLAB_KVER="" GWTRACE_VMLAB_KPKG="" \
+				"$0" "${args[@]}" || exit
+		fi
+	done
+	exit 0
+fi
+vmlab_kernel "$kernel" || {
+	printf 'vmlab/prepare: error: unknown lab kernel "%s" (%s)\n' "${kernel:-$GWTRACE_VMLAB_KERNEL}" "${VMLAB_KERNELS[*]}" >&2
+	exit 2
+}
+CACHE=$LAB_CACHE
+PINNED_KPKG=$LAB_PIN
+WANT_PKG=${GWTRACE_VMLAB_KVER:-${GWTRACE_VMLAB_KPKG:-}}
+if [[ -n $WANT_PKG ]]; then
+	WANT_PKG=${WANT_PKG#linux-image-}
+	WANT_PKG=linux-image-${WANT_PKG%-amd64}-amd64
+	vmlab_kernel_of "$WANT_PKG"
+	[[ $REPLY == "$LAB_KERNEL" ]] || {
+		printf 'vmlab/prepare: error: %s is not a %s kernel (GWTRACE_VMLAB_KVER / KVER=)\n' "$WANT_PKG" "$LAB_KERNEL" >&2
+		exit 2
+	}
+fi
 
 die() { printf 'vmlab/prepare: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'vmlab/prepare: %s\n' "$*" >&2; }
@@ -72,7 +110,7 @@ init_hash() {
 # Read the current lab.env (if any) into CUR_* variables.
 CUR_KPKG="" CUR_KDIR="" CUR_KVER="" CUR_KERNEL="" CUR_INITRD="" CUR_INIT_HASH="" CUR_PIN_MISSED=""
 load_env() {
-	local f=$CACHE/lab.env
+	local f=$LAB_ENV
 	[[ -r $f ]] || return 1
 	# shellcheck disable=SC1090 # written by this script with printf %q
 	source "$f" || return 1
@@ -114,11 +152,11 @@ tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
 candidate_of() { apt-cache policy -- "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'; }
 
 list_kernel_pkgs() {
-	# name = linux-image-6.1.0-N-amd64[-unsigned]; newest N first, signed first.
-	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64' 2>/dev/null |
-		awk '{ print $1 }' |
-		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' |
-		sort -t- -k4,4nr -k6,6 || true
+	# The series' names, [-unsigned]; newest first, signed first.
+	apt-cache search --names-only "${LAB_PKG_ERE%\(*}" 2>/dev/null |
+		awk '{ print $1 }' | grep -E "$LAB_PKG_ERE" |
+		awk '{ n = $1; u = sub(/-unsigned$/, "", n); print n, u, $1 }' |
+		sort -k1,1Vr -k2,2n | awk '{ print $3 }' || true
 }
 
 pick_kernel_pkg() {
@@ -161,9 +199,9 @@ else
 	kver_deb=$(candidate_updated "$kpkg")
 	if [[ -z $kver_deb ]]; then
 		read -r kpkg kver_deb < <(pick_kernel_pkg || true) || true
-		[[ -n ${kpkg:-} ]] || die "no linux-image-6.1.0-*-amd64 package available from apt (check /etc/apt/sources.list*: bookworm and bookworm-security)"
+		[[ -n ${kpkg:-} ]] || die "no $LAB_KERNEL kernel package ($LAB_PKG_ERE) available from apt (check /etc/apt/sources.list*: bookworm and bookworm-security)"
 		pin_missed=$PINNED_KPKG
-		say "warning: the pinned kernel $PINNED_KPKG is not available from apt any more; using the newest, $kpkg $kver_deb (move PINNED_KPKG in scripts/vmlab/prepare.sh)"
+		say "warning: the pinned kernel $PINNED_KPKG is not available from apt any more; using the newest, $kpkg $kver_deb (move its pin in scripts/vmlab/kernels.sh)"
 	fi
 fi
 
@@ -188,19 +226,27 @@ else
 	[[ -f $tmp/k/boot/vmlinuz-$kver ]] || die "$kpkg has no boot/vmlinuz-$kver"
 	depmod -b "$tmp/k" "$kver" || die "depmod -b $tmp/k $kver failed"
 
-	# Uncompressed ELF vmlinux: the bzImage payload is an xz stream; the first
-	# xz magic that decompresses to an ELF is the kernel.
+	# Uncompressed ELF vmlinux: the bzImage payload is an xz (6.1) or zstd
+	# (6.12) stream; the first magic that decompresses to an ELF is the kernel.
 	vmlinuz=$tmp/k/boot/vmlinuz-$kver
-	offsets=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" 2>/dev/null | head -n 4 | cut -d: -f1 || true)
 	got_elf=0
-	for off in $offsets; do
-		# xz stops after the first stream; tail then dies of SIGPIPE: ignore its status.
-		if { tail -c "+$((off + 1))" "$vmlinuz" 2>/dev/null || true; } |
-			xz -dc --single-stream >"$tmp/k/vmlinux" 2>/dev/null &&
-			[[ $(head -c 4 "$tmp/k/vmlinux" | od -An -c | tr -d ' ') == '177ELF' ]]; then
-			got_elf=1
-			break
-		fi
+	for fmt in xz zstd; do
+		case $fmt in
+			xz) magic='\xfd7zXZ\x00' unpack=(xz -dc --single-stream) ;;
+			zstd) magic='\x28\xb5\x2f\xfd' unpack=(zstd -dcq) ;;
+		esac
+		offsets=$(LC_ALL=C grep -obUaP "$magic" "$vmlinuz" 2>/dev/null | head -n 4 | cut -d: -f1 || true)
+		for off in $offsets; do
+			# xz stops after the first stream (tail then dies of SIGPIPE);
+			# zstd complains of the bytes after its frame: judge by the
+			# output, an ELF header.
+			{ tail -c "+$((off + 1))" "$vmlinuz" 2>/dev/null || true; } |
+				{ "${unpack[@]}" >"$tmp/k/vmlinux" 2>/dev/null || true; }
+			if [[ $(head -c 4 "$tmp/k/vmlinux" | od -An -c | tr -d ' ') == '177ELF' ]]; then
+				got_elf=1
+				break 2
+			fi
+		done
 	done
 	if ((got_elf)); then
 		say "extracted uncompressed vmlinux (boots via PVH)"
@@ -262,11 +308,20 @@ fi
 		KERNEL "$kernel" BOOT "$boot" INITRD "$initrd" INIT_HASH "$ihash" \
 		PIN_MISSED "$pin_missed"
 } >"$tmp/lab.env"
-mv -- "$tmp/lab.env" "$CACHE/lab.env"
+mv -- "$tmp/lab.env" "$LAB_ENV"
 
-# Drop kernels other than the current one.
+# Drop kernels that no lab kernel uses any more (the other one's stays).
+keep=("$kdir")
+for f in "$CACHE"/lab.env "$CACHE"/lab-*.env; do
+	[[ $f != "$LAB_ENV" && -r $f ]] || continue
+	# shellcheck disable=SC1090 # written by this script with printf %q
+	d=$(source "$f" && printf '%s' "${VMLAB_KDIR:-}") || true
+	[[ -z $d ]] || keep+=("$d")
+done
 for d in "$CACHE"/kernels/*/; do
 	d=${d%/}
-	[[ $d == "$kdir" ]] || { say "removing old kernel $d"; rm -rf -- "$d"; }
+	for k in "${keep[@]}"; do [[ $d == "$k" ]] && continue 2; done
+	say "removing old kernel $d"
+	rm -rf -- "$d"
 done
 say "ready: $kpkg ($kver), boot=$boot, cache $CACHE"

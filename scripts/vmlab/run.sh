@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Run a command as root inside a throw-away qemu (TCG) VM booting Debian 12's
-# distro kernel (linux-image-6.1.0-N-amd64), with the host's root filesystem
+# Run a command as root inside a throw-away qemu (TCG) VM booting a Debian 12
+# kernel package (the distro kernel linux-image-6.1.0-N-amd64, or the newer
+# linux-image-6.12.N+deb12-amd64: --kernel), with the host's root filesystem
 # mounted read-only over virtio-9p.
 #
 # Usage: scripts/vmlab/run.sh [OPTIONS] -- CMD [ARGS...]
 #
 # Options:
+#   --kernel K        lab kernel: 6.1 (default) or 6.12 (scripts/vmlab/kernels.sh;
+#                     also GWTRACE_VMLAB_KERNEL); prepared on first use
 #   --mem MB          guest RAM (default 512)
 #   --timeout SEC     kill the VM after SEC seconds, exit 124 (default 600)
 #   --out DIR         copy the files CMD wrote to $VMLAB_OUT into host DIR
@@ -36,11 +39,13 @@
 # failed (prepare, qemu, guest setup, kernel panic) with a "vmlab:" message
 # and the tail of the guest console on stderr; 2 on bad usage.
 #
-# Environment: GWTRACE_VMLAB_CACHE (see prepare.sh).
+# Environment: GWTRACE_VMLAB_KERNEL, GWTRACE_VMLAB_CACHE, GWTRACE_VMLAB_KVER
+# (see prepare.sh).
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${GWTRACE_VMLAB_CACHE:-/var/cache/gwtrace-vmlab}
+# shellcheck source=scripts/vmlab/kernels.sh
+. "$HERE/kernels.sh"
 
 # Pre-loaded in the guest (missing names are ignored); anything else is
 # auto-loaded on demand through the modprobe helper.
@@ -61,10 +66,11 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 die() { printf 'vmlab: error: %s\n' "$*" >&2; exit 125; }
 usage_err() { printf 'vmlab: %s (see --help)\n' "$*" >&2; exit 2; }
 
-mem=512 timeout_s=600 out_dir="" verbose=0 smp=1 extra_append="" root_cache=loose
+mem=512 timeout_s=600 out_dir="" verbose=0 smp=1 extra_append="" root_cache=loose kernel=""
 envs=() shares=() extra_modules=()
 while (($#)); do
 	case $1 in
+		--kernel) [[ -n ${2:-} ]] || usage_err "--kernel needs 6.1 or 6.12"; kernel=$2; shift 2 ;;
 		--mem) [[ ${2:-} =~ ^[0-9]+$ ]] || usage_err "--mem needs a number of MB"; mem=$2; shift 2 ;;
 		--timeout) [[ ${2:-} =~ ^[0-9]+$ && $2 -gt 0 ]] || usage_err "--timeout needs seconds > 0"; timeout_s=$2; shift 2 ;;
 		--out) [[ -n ${2:-} ]] || usage_err "--out needs a directory"; out_dir=$2; shift 2 ;;
@@ -95,13 +101,15 @@ while (($#)); do
 done
 (($#)) || usage_err "no command given"
 argv=("$@")
+vmlab_kernel "$kernel" || usage_err "unknown lab kernel: ${kernel:-$GWTRACE_VMLAB_KERNEL} (${VMLAB_KERNELS[*]})"
+export GWTRACE_VMLAB_KERNEL=$LAB_KERNEL	# what prepare.sh prepares
 
 t_start=$(date +%s.%N)
 cwd=$(pwd -P) || die "cannot determine the current directory"
 
 "$HERE/prepare.sh" --quiet || die "prepare.sh failed"
-# shellcheck disable=SC1091 # written by prepare.sh
-source "$CACHE/lab.env" || die "cannot read $CACHE/lab.env"
+# shellcheck disable=SC1090 # written by prepare.sh
+source "$LAB_ENV" || die "cannot read $LAB_ENV"
 qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found (run scripts/vmlab/deps.sh)"
 
 # --- per-run state ------------------------------------------------------------------

@@ -4,7 +4,8 @@
 # The IPsec lab of tests/e2e/test_ipsec*.sh: two gateways joined by an ESP
 # tunnel (tunnel mode, static keys), and checks on gwtrace's JSON.
 # Needs a kernel with ESP: this machine's has none, so the suites run in
-# the VM lab (Debian 12's 6.1 under qemu) with fentry and kprobe strategies:
+# the VM lab under qemu -- Debian 12's 6.1 with the fentry and kprobe
+# strategies, its 6.12 with the tracepoint strategy (netfilter links):
 # tests/run.sh -k test_vm.
 #
 #  LAN-A host        gateway A                          gateway B          LAN-B host
@@ -237,6 +238,68 @@ ipsec_tunnel() {
 # ----------------------------------------------------------------------------
 # Checks on gwtrace's JSON
 
+# What the strategy sees of IPsec. fentry/kprobe have the xfrm probes:
+# xfrm_out / xfrm_in steps with the SA's SPI and an error, and the xfrm
+# counter a failure bumped. The tracepoint strategy has none (no kernel has
+# xfrm tracepoints): it sees IPsec only on netfilter steps -- the xfrm dst
+# of a packet routed into an SA (flag xfrm_dst) and the secpath of a
+# decrypted one (flag secpath), each with that SA's SPI (xfrm_spi) -- and a
+# failure inside xfrm_input not at all (the kernel frees the packet with no
+# drop reason). ipsec_view sets IPSEC_VIEW to "xfrm" or "netfilter": from
+# the forced strategy (GWT_MODE), else from whether gwtrace's summary has
+# xfrm:input attached.
+IPSEC_VIEW=""
+ipsec_view() {
+	case ${GWT_MODE:-} in
+	tracepoint) IPSEC_VIEW=netfilter ;;
+	fentry | kprobe) IPSEC_VIEW=xfrm ;;
+	*)
+		IPSEC_VIEW=netfilter
+		! jq -e -s 'any(.[] | select(.type == "summary") | .probes[];
+			.name == "xfrm:input" and .attached)' "$GW_OUT" >/dev/null ||
+			IPSEC_VIEW=xfrm
+		;;
+	esac
+}
+
+# ipsec_unseen TEXT: say in the suite's output what this test does not
+# check because the strategy cannot see it.
+ipsec_unseen() {
+	note "${GWT_MODE:-this} strategy cannot see: $*"
+}
+
+# A netfilter step flagged FLAG (xfrm_dst, secpath) with the SA's SPI.
+ipsec__nf_flag() {
+	printf '(.kind == "nf_enter" or .kind == "nf_exit") and ((.flags // []) | index("%s")) and .xfrm_spi == "%s"' "$1" "$2"
+}
+
+# want_sa_out NS SPI NAME: the packet was encrypted in NS with the SA SPI
+# (NAME: "A->B"): an xfrm_out step without error, or (tracepoint) a
+# netfilter step routed into that SA.
+want_sa_out() {
+	[[ -n $IPSEC_VIEW ]] || ipsec_view
+	if [[ $IPSEC_VIEW == xfrm ]]; then
+		want_step "$1" ".kind == \"xfrm_out\" and .spi == \"$2\" and .err == 0" \
+			"xfrm_out with the $3 SPI"
+	else
+		want_step "$1" "$(ipsec__nf_flag xfrm_dst "$2")" \
+			"a netfilter step routed into the $3 SA (flag xfrm_dst, xfrm_spi $2)"
+	fi
+}
+
+# want_sa_in NS SPI NAME: decrypted in NS by the SA SPI: an xfrm_in step
+# without error, or (tracepoint) a netfilter step with its secpath.
+want_sa_in() {
+	[[ -n $IPSEC_VIEW ]] || ipsec_view
+	if [[ $IPSEC_VIEW == xfrm ]]; then
+		want_step "$1" ".kind == \"xfrm_in\" and .spi == \"$2\" and .err == 0" \
+			"xfrm_in with the $3 SPI"
+	else
+		want_step "$1" "$(ipsec__nf_flag secpath "$2")" \
+			"a netfilter step with the $3 SA's secpath (flag secpath, xfrm_spi $2)"
+	fi
+}
+
 # jq: the ICMP echo request LAN-A -> LAN-B / the reply.
 REQ='.flow.src == "10.1.0.2" and .flow.dst == "10.2.0.2" and .flow.proto == "icmp" and .flow.icmp_type == 8'
 REP='.flow.src == "10.2.0.2" and .flow.dst == "10.1.0.2" and .flow.proto == "icmp" and .flow.icmp_type == 0'
@@ -291,6 +354,15 @@ expect_wanted() {
 		esac
 	done <"$out" >"$GWT_PICKED"
 	WANT_C=() WANT_D=() WANT_S=()
+}
+
+# want_default_route NS OIF DESC: the packet was routed out of OIF by a /0
+# route in NS: the route step's prefix length where the fib probe has it
+# (fentry/kprobe; the tracepoint has none, step prefixlen null), and the
+# packet's deciding route, whose prefix gwtrace resolves either way.
+want_default_route() {
+	want_step "$1" ".kind == \"route\" and .oif == \"$2\" and (.prefixlen == 0 or (.prefixlen == null and .strategy == \"tracepoint\"))" "$3"
+	want ".route.prefixlen == 0 and .route.dev == \"$2\"" "the packet's deciding route /0 out of $2" .route
 }
 
 # The xfrm_event lines (netlink events, printed as they happen).
