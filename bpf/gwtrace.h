@@ -12,6 +12,7 @@
 #define GW_IFNAMSIZ	16
 #define GW_ADDR_LEN	16	/* IPv4 uses the first 4 bytes */
 #define GW_PREFIX_UNKNOWN 0xff	/* route prefix length not known in kernel */
+#define GW_LOSSY_FUNCS	2	/* functions whose reasonless frees are drops */
 
 /* What happened to the packet at this step. Only crosses the ring buffer:
  * JSON output uses names, never these numbers. */

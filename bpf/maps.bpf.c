@@ -18,7 +18,7 @@ const volatile __u32 gw_cfg_monitor = 0;
 const volatile __u64 gw_cfg_mon_window_ns = 10000000000ULL;
 const volatile __u64 gw_cfg_mon_t0_ns = 0;
 const volatile __u32 gw_cfg_mon_burst = 5;
-/* dst_discard_out's text [lo, hi): a blackhole route's reasonless free is
- * a drop (user/path/packet.c says so for trace); 0, 0 if unknown. */
-const volatile __u64 gw_cfg_discard_lo = 0;
-const volatile __u64 gw_cfg_discard_hi = 0;
+/* Text [lo, hi) of the functions whose reasonless frees are drops
+ * (dst_discard_out, xfrm_input: user/path/packet.c says so for trace);
+ * 0, 0 if unknown. */
+const volatile __u64 gw_cfg_lossy[GW_LOSSY_FUNCS][2] = {};

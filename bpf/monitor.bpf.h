@@ -69,14 +69,16 @@ extern const volatile __u32 gw_cfg_monitor;
 extern const volatile __u64 gw_cfg_mon_window_ns;
 extern const volatile __u64 gw_cfg_mon_t0_ns;
 extern const volatile __u32 gw_cfg_mon_burst;
-extern const volatile __u64 gw_cfg_discard_lo;
-extern const volatile __u64 gw_cfg_discard_hi;
+extern const volatile __u64 gw_cfg_lossy[GW_LOSSY_FUNCS][2];
 
-/* Freed by a blackhole route's output (dst_discard_out): a loss without a
- * reason, as trace's packet__drop_step_is_drop counts it. */
-static __always_inline bool gw_mon_blackholed(__u64 location)
+/* Freed without a reason where that is a loss (a blackhole route's output,
+ * xfrm_input's refusals), as trace's packet__drop_step_is_drop counts it. */
+static __always_inline bool gw_mon_lossy(__u64 location)
 {
-	return location >= gw_cfg_discard_lo && location < gw_cfg_discard_hi;
+	for (int i = 0; i < GW_LOSSY_FUNCS; i++)
+		if (location >= gw_cfg_lossy[i][0] && location < gw_cfg_lossy[i][1])
+			return true;
+	return false;
 }
 
 /*

@@ -83,10 +83,10 @@ static __always_inline void skb_drop(struct sk_buff *skb, void *location, int re
 	 * packet__drop_step_is_drop), with no tracking to lean on: a free
 	 * without a reason is one only when an xfrm probe recorded its cause
 	 * (6.1's xfrm_input fails that way; GSO frees its originals that way
-	 * too), or when a blackhole route's output freed it.
+	 * too), or when a function that frees only losses freed it.
 	 */
 	if (gw_cfg_monitor && (consumed || ((__u32)reason == not_spec && !xfrm_mib &&
-					    !gw_mon_blackholed((__u64)location))))
+					    !gw_mon_lossy((__u64)location))))
 		return;
 	if (consumed)
 		w.mode = GW_TM_END;

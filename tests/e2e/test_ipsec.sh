@@ -268,9 +268,13 @@ test_ipsec_wrong_key() {
 # that B's xfrm_input threw away (COUNTER is what fentry/kprobe name):
 # encrypted at A, its ESP form accepted by B's INPUT hook -- the way into
 # IPsec -- and the life ending there, freed inside xfrm_input, never
-# decrypted, never at LAN-B. What is not there is said in a note.
+# decrypted, never at LAN-B: dropped, though without the counter that
+# would say why. What is not there is said in a note.
 ipsec_died_in_xfrm_input() {
-	local outcome
+	want_eq .outcome dropped
+	want_eq .diagnosis.cause kernel_drop
+	want '(.diagnosis.evidence // []) | any(startswith("IPsec refused it"))' \
+		"evidence: IPsec refused it" .diagnosis.evidence
 	want_verdict encrypted
 	want_no_verdict decrypted
 	want_sa_out "$NS_GA" "$SPI_AB" "A->B"
@@ -282,8 +286,7 @@ ipsec_died_in_xfrm_input() {
 		'[.steps[] | .netns] | unique'
 	want '.xfrm.spi == "'"$SPI_AB"'"' "a packet xfrm object with the A->B SPI" .xfrm
 	expect_wanted
-	outcome=$(jq -r -s '[.[].outcome] | unique | join(",")' "$GWT_PICKED")
-	ipsec_unseen "why B's xfrm_input dropped it ($1; no xfrm:input probe, and the kernel frees it without a drop reason), so the path reads outcome \"$outcome\" (its INPUT accept) with no diagnosis"
+	ipsec_unseen "why B's xfrm_input dropped it ($1; no xfrm:input probe, and the kernel frees it without a drop reason): the cause is kernel_drop at xfrm_input, the summary's xfrm_stat names the counter"
 }
 
 # B has no SA for the SPI A uses (B lost it, or never had it).

@@ -330,6 +330,24 @@ test_monitor_forwarded_counts() {
 	[[ $(gw_packets | wc -l) == 0 ]] || fail "drop log not empty on a healthy path: $(gw_packets | head -n 2)"
 }
 
+# A 0/0 out policy without an SA: the gateway's own pings get the
+# blackhole route the kernel hands out while IKE negotiates, whose output
+# (dst_discard_out) frees them without a drop reason. trace calls that a
+# drop (test_xfrm_selector_too_broad); monitor counts it the same way.
+test_monitor_blackhole_drops() {
+	local n=3
+	topo_standard
+	ip -n "$NS_GW" xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out \
+		tmpl src 172.16.9.2 dst 172.16.9.1 proto esp mode tunnel reqid 45 ||
+		skip "cannot add an xfrm policy (kernel without CONFIG_XFRM_USER?)"
+	gw_start monitor --netns "$NS_GW" --host 172.16.9.1
+	ping_from "$NS_GW" 172.16.9.1 "$n"
+	gw_stop
+	mon_expect ".packets.dropped == $n" "packets.dropped == $n (each ping of the gateway's own)"
+	[[ -n $(drop_lines '(.drop.location // "" | startswith("dst_discard_out")) and .diagnosis.cause != null') ]] ||
+		gwt__check_failed "no drop-log line at dst_discard_out: $(gw_packets | head -n 2)"
+}
+
 # metric_sum NAME SELECTOR...: the sum of NAME's series in $GWT_TMP/body
 # whose labels contain every SELECTOR (label="value").
 metric_sum() {

@@ -426,6 +426,29 @@ static void test_blackhole_is_drop(void **state)
 	assert_true(has_evidence(p, "at dst_discard_out+0x14"));
 }
 
+/* The tracepoint strategy's view of a decryption failure: the ESP packet
+ * accepted by INPUT, then freed in xfrm_input without a reason or an
+ * xfrm counter. It died there; the place says IPsec refused it. */
+static void test_xfrm_input_free_is_drop(void **state)
+{
+	struct td *t = *state;
+	struct gw_tuple esp = fx_tuple("172.16.9.1", "172.16.9.2", IPPROTO_ESP, 0, 0);
+	struct gw_event ev[8];
+	size_t n = 0;
+	const struct gw_packet *p;
+
+	esp.spi = htonl(0x1000);
+	ev[n++] = fx_rx(1, T0, "veth-wan", &esp);
+	ev[n++] = fx_nf(1, T0 + 1000, false, GW_NF_LOCAL_IN, &esp);
+	ev[n++] = fx_nf(1, T0 + 2000, true, GW_NF_LOCAL_IN, &esp);
+	ev[n++] = fx_drop(1, T0 + 3000, FX_R_NOT_SPECIFIED, FX_LOC_XFRM, &esp);
+	p = run(t, ev, n);
+	assert_int_equal(p->outcome, GW_OUT_DROPPED);
+	assert_cause(p, GW_CAUSE_KERNEL_DROP);
+	assert_true(has_evidence(p, "at xfrm_input+0x30"));
+	assert_true(has_evidence(p, "IPsec refused it"));
+}
+
 /* Every cause has an id, a text and advice; ids are distinct. */
 static void test_table_complete(void **state)
 {
@@ -462,6 +485,7 @@ int main(void)
 		T(test_ike_no_proposal),
 		T(test_selector_too_broad),
 		T(test_blackhole_is_drop),
+		T(test_xfrm_input_free_is_drop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

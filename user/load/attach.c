@@ -197,19 +197,23 @@ static struct bpf_program *find_prog(struct gw_attach *a, const char *name)
 	return bpf_object__find_program_by_name(a->skel->obj, name);
 }
 
-/* Where monitor finds a blackhole route's drops (bpf/monitor.bpf.h);
- * without kallsyms addresses it cannot, and counts them as trace's
- * untracked reasonless frees: not at all. */
-static void set_discard_range(struct gw_attach *a, const struct ksyms *k)
+/* Where monitor finds drops freed without a reason (bpf/monitor.bpf.h,
+ * gw_mon_lossy); without kallsyms addresses it cannot, and does not count
+ * them. */
+static void set_lossy_ranges(struct gw_attach *a, const struct ksyms *k)
 {
+	static const char *const funcs[GW_LOSSY_FUNCS] = { "dst_discard_out", "xfrm_input" };
 	__u64 lo, hi;
 
-	if (!k || ksyms__range(k, "dst_discard_out", &lo, &hi)) {
-		pr_debug("monitor: dst_discard_out not in kallsyms: blackhole drops not counted");
-		return;
+	for (int i = 0; i < GW_LOSSY_FUNCS; i++) {
+		if (!k || ksyms__range(k, funcs[i], &lo, &hi)) {
+			pr_debug("monitor: %s not in kallsyms: its drops without a reason "
+				 "are not counted", funcs[i]);
+			continue;
+		}
+		a->skel->rodata->gw_cfg_lossy[i][0] = lo;
+		a->skel->rodata->gw_cfg_lossy[i][1] = hi;
 	}
-	a->skel->rodata->gw_cfg_discard_lo = lo;
-	a->skel->rodata->gw_cfg_discard_hi = hi;
 }
 
 static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
@@ -228,7 +232,7 @@ static int open_configure(struct gw_attach *a, const struct gw_attach_opts *o)
 	a->skel->rodata->gw_cfg_mon_burst = o->mon_burst;
 	a->skel->rodata->gw_cfg_mon_t0_ns = o->mon_t0_ns;
 	if (o->monitor && o->kernel)
-		set_discard_range(a, o->kernel->ksyms);
+		set_lossy_ranges(a, o->kernel->ksyms);
 	bpf_map__set_max_entries(a->skel->maps.gw_events, o->ringbuf_kb * 1024);
 	/* Each mode's maps at full size, the other mode's at the minimum. */
 	bpf_map__set_max_entries(a->skel->maps.gw_tracked,

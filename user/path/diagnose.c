@@ -539,6 +539,9 @@ void diagnose__packet(struct gw_packet *p, const struct gw_names *n)
 	case GW_CAUSE_KERNEL_DROP:
 		if (loc[0])
 			evidence(d, "at %s", loc);
+		if (starts(loc, "xfrm_input"))
+			evidence(d, "IPsec refused it (no SA, wrong key, replay...): "
+				    "the summary's xfrm_stat says which");
 		break;
 	default:
 		break;

@@ -334,12 +334,16 @@ bool packet__reason_is_drop(const char *name)
  * which frees nothing but packets whose next hop failed. Seen on 6.18.
  * dst_discard_out is the output of a blackhole route: a blackhole route's
  * packets, and those of a flow whose IPsec policy has no SA yet while IKE
- * negotiates (xfrm_larval_drop 1, the default). Seen on 6.18.
+ * negotiates (xfrm_larval_drop 1, the default). Seen on 6.18. xfrm_input
+ * frees what IPsec refuses (no SA, wrong key, replay) without a reason,
+ * and frees nothing else: where no xfrm probe names the counter (the
+ * tracepoint strategy), the place still says it died. Seen on 6.1, 6.12.
+ * bpf/monitor.bpf.h counts the same places (gw_mon_lossy).
  */
 static bool reasonless_loss_at(const struct gw_names *n, __u64 location)
 {
 	static const char *const funcs[] = { "neigh_invalidate", "ndisc_error_report",
-					     "dst_discard_out" };
+					     "dst_discard_out", "xfrm_input" };
 	char buf[128];
 
 	packet__location_function(n, location, buf, sizeof(buf));
