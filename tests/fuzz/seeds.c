@@ -18,6 +18,8 @@
 #include "events_fixture.h"
 #include "record.h"
 #include "xfrm_nl_msgs.h"
+#include <stdbool.h>
+#include <linux/rtnetlink.h>
 
 static char out[4096];
 
@@ -126,6 +128,39 @@ static int xfrm_msgs(const char *dir)
 	return write_file(path(dir, "fuzz_xfrm_nl", "sa_life"), buf, len);
 }
 
+/* A route answer for 10.2.0.9: mode, address, table, then the messages. */
+static size_t route_seed(char *buf, bool dump, __u8 dst_len, __u32 table)
+{
+	static const __u8 daddr[16] = { 10, 2, 0, 9 }, net[4] = { 10, 2, 0, 0 };
+	static char msg[512] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	buf[0] = dump;
+	memcpy(buf + 1, daddr, 16);
+	memcpy(buf + 17, &table, 4);
+	memset(msg, 0, sizeof(msg));
+	nlh = mnl_nlmsg_put_header(msg);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = (__u8)table;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	mnl_attr_put(nlh, RTA_DST, 4, net);
+	memcpy(buf + 21, msg, nlh->nlmsg_len);	/* the target copies it aligned */
+	return 21 + nlh->nlmsg_len;
+}
+
+static int route_msgs(const char *dir)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+
+	if (write_file(path(dir, "fuzz_route", "fib_match"), buf, route_seed(buf, false, 24, 254)))
+		return -1;
+	return write_file(path(dir, "fuzz_route", "dump"), buf, route_seed(buf, true, 16, 254));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -133,5 +168,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mkdir(argv[1], 0755);
-	return recordings(argv[1]) || xfrm_msgs(argv[1]) ? 1 : 0;
+	return recordings(argv[1]) || xfrm_msgs(argv[1]) || route_msgs(argv[1]) ? 1 : 0;
 }

@@ -22,6 +22,8 @@
 #include "names_sys.h"
 #include "netns.h"
 #include "route.h"
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 #include "ns_fixture.h"
 
 static struct fx_ns ns;
@@ -265,6 +267,64 @@ static void test_own_netns(void **state)
 	route__free(r);
 }
 
+/* A route message into buf at off: RTM_NEWROUTE of family, prefix
+ * net/dst_len in table. Returns the new end. */
+static size_t put_route(char *buf, size_t off, int family, const char *net, __u8 dst_len,
+			__u32 table, bool header_only)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + off);
+	__u8 a[16] = {};
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	if (header_only)
+		return off + NLMSG_ALIGN(nlh->nlmsg_len);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	assert_int_equal(inet_pton(family, net, a), 1);
+	if (dst_len)
+		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, a);
+	return off + NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* The reply parser (route__parse_reply, fuzzed by tests/fuzz/fuzz_route):
+ * the FIB_MATCH answer, the longest covering prefix of a dump in the
+ * wanted table, and messages too short to be routes ignored. */
+static void test_parse_reply(void **state)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+	__u8 d4[4] = { 10, 2, 0, 9 }, d6[16] = { 0xfd, 0, 0, 2, [15] = 9 };
+	__u32 table = 0;
+	size_t n;
+
+	(void)state;
+	n = put_route(buf, 0, AF_INET, "10.2.0.0", 24, 100, false);
+	assert_int_equal(route__parse_reply(buf, n, false, AF_INET, d4, 0, &table), 24);
+	assert_int_equal(table, 100);
+
+	n = put_route(buf, 0, AF_INET, "0.0.0.0", 0, 254, false);
+	n = put_route(buf, n, AF_INET, "10.2.0.0", 16, 254, false);
+	n = put_route(buf, n, AF_INET, "10.3.0.0", 24, 254, false);	/* does not cover */
+	n = put_route(buf, n, AF_INET, "10.2.0.0", 24, 100, false);	/* other table */
+	n = put_route(buf, n, AF_INET, "10.2.0.0", 0, 254, true);	/* no rtmsg */
+	assert_int_equal(route__parse_reply(buf, n, true, AF_INET, d4, 254, NULL), 16);
+	assert_int_equal(route__parse_reply(buf, n, true, AF_INET, d4, 7, NULL), -1);
+	n = put_route(buf, 0, AF_INET6, "fd00:2::", 64, 254, false);
+	n = put_route(buf, n, AF_INET, "10.2.0.0", 16, 254, false);	/* other family */
+	assert_int_equal(route__parse_reply(buf, n, true, AF_INET6, d6, 254, NULL), 64);
+	n = put_route(buf, 0, AF_INET, "10.2.0.0", 0, 254, true);
+	assert_int_equal(route__parse_reply(buf, n, false, AF_INET, d4, 0, NULL), -1);
+	assert_int_equal(route__parse_reply(buf, 3, false, AF_INET, d4, 0, NULL), -1);
+	assert_int_equal(route__parse_reply(buf, n, false, AF_UNIX, d4, 0, NULL), -1);
+	/* A length of 2^31 or more (libmnl takes it as an int): not read. */
+	n = put_route(buf, 0, AF_INET, "10.2.0.0", 24, 100, false);
+	((struct nlmsghdr *)buf)->nlmsg_len = 0xc4c4c4c4;
+	assert_int_equal(route__parse_reply(buf, n, false, AF_INET, d4, 0, NULL), -1);
+}
+
 static void test_table_names(void **state)
 {
 	char buf[32];
@@ -281,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_names),
+		cmocka_unit_test(test_parse_reply),
 		cmocka_unit_test(test_own_netns),
 		cmocka_unit_test(test_netns_inode_of),
 		cmocka_unit_test(test_netns_map),

@@ -272,13 +272,21 @@ static __u32 msg_table(const struct rtmsg *rtm, const struct nlattr **tb)
 	return tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 }
 
+/* A route message too short for its rtmsg is not one (the kernel's never
+ * are; a parser of outside bytes checks anyway: tests/fuzz/fuzz_route). */
+static bool is_route(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type == RTM_NEWROUTE &&
+	       mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct rtmsg);
+}
+
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = {};
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct answer *a = data;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE)
+	if (!is_route(nlh))
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
 	a->table = msg_table(rtm, tb);
@@ -304,7 +312,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	const __u8 *dst = zero;
 	int alen = addr_len(a->family);
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != a->family ||
+	if (!is_route(nlh) || rtm->rtm_family != a->family ||
 	    rtm->rtm_dst_len > alen * 8 || rtm->rtm_flags & RTM_F_CLONED)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
@@ -320,6 +328,43 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	    prefix_covers(dst, a->daddr, rtm->rtm_dst_len))
 		a->plen = rtm->rtm_dst_len;
 	return MNL_CB_OK;
+}
+
+/*
+ * The bytes of buf that are whole messages. mnl_nlmsg_ok() compares
+ * nlmsg_len as an int: a length of 2^31 or more passes it and
+ * mnl_cb_run() reads past the buffer (found by tests/fuzz/fuzz_route, as
+ * for xfrm netlink); so messages are measured here first.
+ */
+static size_t whole_msgs(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			return len;	/* the last one, unpadded */
+	}
+	return off;
+}
+
+int route__parse_reply(const void *buf, size_t len, bool dump, int family, const __u8 *daddr,
+		       __u32 want_table, __u32 *table)
+{
+	struct answer a = { .family = family, .daddr = daddr, .want_table = want_table,
+			    .plen = -1 };
+
+	if (!addr_len(family) || !daddr)
+		return -1;
+	/* seq 0, portid 0: no checks of them, as for any buffer. */
+	mnl_cb_run(buf, whole_msgs(buf, len), 0, 0, dump ? dump_cb : get_cb, &a);
+	if (table)
+		*table = a.table;
+	return a.plen;
 }
 
 /*
@@ -341,7 +386,7 @@ static int nl_talk(struct route_resolver *r, struct rsock *s, mnl_cb_t cb,
 		n = mnl_socket_recvfrom(s->nl, r->buf, NL_BUF_SIZE);
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(r->buf, n, seq, s->portid, cb, a);
+		ret = mnl_cb_run(r->buf, whole_msgs(r->buf, (size_t)n), seq, s->portid, cb, a);
 		if (ret < 0) {
 			/* A late answer to an earlier, timed-out request. */
 			if (errno == EPROTO && stale++ < 16)

@@ -7,6 +7,7 @@
 #ifndef GW_ROUTE_H
 #define GW_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -44,5 +45,15 @@ void route__stats(const struct route_resolver *r, struct route_stats *st);
  * /usr/share/iproute2/rt_tables), else the number. Returns buf.
  */
 const char *route__table_name(__u32 table, char *buf, size_t len);
+
+/*
+ * The answer in buf (len bytes of rtnetlink messages, as one receive
+ * returns them) to a route question about daddr of family: dump false,
+ * the single reply of a RTM_F_FIB_MATCH GET (its table into *table, if
+ * not NULL); dump true, the longest prefix covering daddr among table
+ * want_table's routes. The prefix length, or -1 if none answers.
+ */
+int route__parse_reply(const void *buf, size_t len, bool dump, int family, const __u8 *daddr,
+		       __u32 want_table, __u32 *table);
 
 #endif /* GW_ROUTE_H */
