@@ -9,8 +9,8 @@
 #   make vmtest     only the VM lab tests (fentry and kprobe on Debian's 6.1,
 #                   tracepoint on its 6.12); KVER=6.1.0-N or
 #                   KVER=6.12.N+deb12-amd64: another guest kernel than the
-#                   pinned one for the runs of that kernel; VM612_ALL=1
-#                   also fentry and kprobe on 6.12 (two more boots, ~7 min)
+#                   pinned one for the runs of that kernel; VM612_ALL=0
+#                   leaves out fentry and kprobe on 6.12 (two boots, ~6 min)
 #   make vmlab-prepare  fetch and cache both lab kernels (what the VM tests
 #                   do on first use)
 #   make demo       install what is missing, build, run the demo gateway

@@ -57,6 +57,7 @@ test_reply_via_default_route() {
 	expect_eq .outcome delivered
 	expect_cause reply_via_default_route
 	expect ".diagnosis.at.netns == $(ns_inode "$NS_GW")" "the cause at the gateway" .diagnosis.at
+	expect_eq .diagnosis.at.netns_name "$NS_GW"
 	expect '(.diagnosis.evidence // []) | any(contains("out policy 10.1.0.0/24 -> 10.2.0.0/24 if_id 0x42"))' \
 		"evidence names the policy" .diagnosis.evidence
 	expect '(.diagnosis.evidence // []) | any(contains("left unencrypted on veth-wan"))' \

@@ -203,6 +203,13 @@ static inline bool fx_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, c
 	return true;
 }
 
+/* The fake kernel's `ip netns` names: the gateway's only. */
+static inline const char *fx_netns_name(void *ctx, __u32 inum)
+{
+	(void)ctx;
+	return inum == FX_NETNS_GW ? "gw" : NULL;
+}
+
 static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 {
 	struct gw_names n = {
@@ -213,6 +220,7 @@ static inline struct gw_names fx_names(struct fx_names_ctx *ctx)
 		.table = fx_table,
 		.xfrm_mib = fx_xfrm_mib,
 		.xfrm_out_policy = fx_xfrm_out_policy,
+		.netns_name = fx_netns_name,
 	};
 	return n;
 }

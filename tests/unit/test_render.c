@@ -128,7 +128,7 @@ static void test_text_netfilter_drop(void **state)
 		"  +4us    route     table main -> via 172.16.9.1 dev veth-wan  [DEFAULT ROUTE]",
 		"  +5us    nf        FORWARD DROP",
 		"  +5us    drop      NETFILTER_DROP at nft_do_chain+0x3a8",
-		"  CAUSE firewall_drop: a firewall rule dropped the packet (FORWARD, netns 4026532100)",
+		"  CAUSE firewall_drop: a firewall rule dropped the packet (FORWARD, netns gw)",
 		advice_line(GW_CAUSE_FIREWALL_DROP),
 	};
 
@@ -201,7 +201,7 @@ static void test_text_netns_and_incomplete(void **state)
 	static const char *const want[] = {
 		"SENT icmp 10.1.0.2 -> 10.2.0.2 (id 5) (incomplete)",
 		"  +0us    tx        dev eth0",
-		"  +12us   rx        dev veth-lan  [netns 4026532100]",
+		"  +12us   rx        dev veth-lan  [netns gw]",
 		"  +13us   route     table main -> dev veth-x (connected)",
 	};
 
@@ -222,7 +222,7 @@ static void test_text_no_route(void **state)
 		"  +0us    rx        dev veth-lan",
 		"  +2us    route     no route (table local: EAGAIN, table main: EAGAIN)",
 		"  +3us    drop      IP_INNOROUTES at ip_forward+0x10",
-		"  CAUSE no_route: no route to the destination (netns 4026532100)",
+		"  CAUSE no_route: no route to the destination (netns gw)",
 		advice_line(GW_CAUSE_NO_ROUTE),
 	};
 

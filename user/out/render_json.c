@@ -576,9 +576,10 @@ static void json_ike(struct jw *w, const struct gw_ike *k)
 }
 
 /* "diagnosis": the cause of a death in operators' words (diagnose.c). */
-static void json_diagnosis(struct jw *w, const struct gw_packet *p)
+static void json_diagnosis(struct jw *w, const struct gw_packet *p, const struct gw_names *n)
 {
 	const struct gw_diagnosis *d = &p->diag;
+	const char *nsname = d->at && n && n->netns_name ? n->netns_name(n->ctx, d->at->netns) : NULL;
 	const struct gw_cause_def *c = &gw_causes[d->cause];
 
 	jw_name(w, "diagnosis");
@@ -594,6 +595,8 @@ static void json_diagnosis(struct jw *w, const struct gw_packet *p)
 	jw_name(w, "at");
 	jw_start_object(w);
 	jw_u64_field(w, "netns", d->at ? d->at->netns : 0);
+	if (nsname)
+		jw_string_field(w, "netns_name", nsname);
 	if (d->at)
 		json_kname(w, "dev", d->at->ifname, sizeof(d->at->ifname));
 	else
@@ -642,7 +645,7 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 	if (ike__step(p))
 		json_ike(&w, &ike__step(p)->ike);
 	if (p->diag.cause != GW_CAUSE_NONE)
-		json_diagnosis(&w, p);
+		json_diagnosis(&w, p, n);
 	jw_end_object(&w);
 	jw_endline(&w);
 }

@@ -192,8 +192,11 @@ static void emit(struct text_ctx *c, const struct gw_event *ev, const char *kind
 	snprintf(t, sizeof(t), "+%" PRIu64 "us",
 		 ev->ts_ns > c->t0 ? (uint64_t)(ev->ts_ns - c->t0) / 1000 : 0);
 	fprintf(c->out, "  %-7s %-9s %s", t, kind, text->buf);
-	if (ev->netns && c->netns && ev->netns != c->netns)
-		fprintf(c->out, "  [netns %u]", ev->netns);
+	if (ev->netns && c->netns && ev->netns != c->netns) {
+		char nb[16];
+
+		fprintf(c->out, "  [netns %s]", packet__netns_str(c->n, ev->netns, nb, sizeof(nb)));
+	}
 	if (ev->netns)
 		c->netns = ev->netns;
 	/* Where IPsec touched the packet, also when no xfrm probe could
@@ -518,9 +521,10 @@ static const char *outcome_word(enum gw_outcome o)
 }
 
 /* The diagnosis under the path: "CAUSE id: text (where)", then advice. */
-static void render_cause(FILE *out, const struct gw_packet *p)
+static void render_cause(FILE *out, const struct gw_packet *p, const struct gw_names *n)
 {
 	const struct gw_diagnosis *d = &p->diag;
+	char nb[16];
 	const struct gw_cause_def *c = &gw_causes[d->cause];
 	struct line l = { .len = 0 };
 
@@ -531,7 +535,7 @@ static void render_cause(FILE *out, const struct gw_packet *p)
 		line_add(&l, " (");
 		if (d->hook >= 0)
 			line_add(&l, "%s, ", gw_hook_name((unsigned)d->hook));
-		line_add(&l, "netns %u", d->at->netns);
+		line_add(&l, "netns %s", packet__netns_str(n, d->at->netns, nb, sizeof(nb)));
 		if (d->at->ifname[0])
 			line_add(&l, ", dev %.16s", d->at->ifname);
 		line_add(&l, ")");
@@ -559,7 +563,7 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 	if (p->n_steps)
 		c.t0 = p->steps[0].ts_ns;
 	render_steps(&c);
-	render_cause(out, p);
+	render_cause(out, p, n);
 }
 
 void render_text__report(FILE *out, const struct gw_flows *f, bool all, const struct gw_names *n)

@@ -353,6 +353,16 @@ static bool reasonless_loss_at(const struct gw_names *n, __u64 location)
 	return false;
 }
 
+const char *packet__netns_str(const struct gw_names *n, __u32 inum, char *buf, size_t len)
+{
+	const char *name = n && n->netns_name ? n->netns_name(n->ctx, inum) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", inum);
+	return buf;
+}
+
 bool packet__drop_step_is_drop(const struct gw_names *n, const struct gw_event *ev)
 {
 	const char *name = packet__reason_name(n, ev->drop.reason);

@@ -135,6 +135,8 @@ const char *packet__nf_verdict_name(unsigned verdict);	/* "accept", ...; NULL: n
 const char *packet__xfrm_dir_name(unsigned dir);	/* "in", "out", "fwd"; NULL */
 const char *packet__route_type_name(unsigned type);	/* "unicast", ...; NULL: 0 */
 const char *packet__family_name(unsigned family);	/* "ipv4", "ipv6"; NULL */
+/* A namespace for people: its `ip netns` name, else its inode in buf. */
+const char *packet__netns_str(const struct gw_names *n, __u32 inum, char *buf, size_t len);
 
 /* Bytes of an address of family (4 or 16), 0 for anything else. */
 size_t packet__addr_len(unsigned family);

@@ -36,6 +36,9 @@ struct gw_names {
 	 * for saddr -> daddr in netns around ts_ns. May be NULL. */
 	bool (*xfrm_acquired)(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
 			      const __u8 *daddr, __u64 ts_ns);
+	/* The `ip netns` name of a namespace ("gw-a"), NULL if it has none
+	 * (the init namespace, a container's). May be NULL. */
+	const char *(*netns_name)(void *ctx, __u32 inum);
 	/* Whether an IPsec out policy of netns covers saddr -> daddr; desc
 	 * gets it in words, plen (unless NULL) its selector's source and
 	 * destination prefix lengths. May be NULL. */

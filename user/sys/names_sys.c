@@ -118,6 +118,11 @@ static bool cb_xfrm_acquired(void *ctx, __u32 netns, unsigned family, const __u8
 	return xfrm_ctx__acquired(s->xfrm, netns, family, saddr, daddr, ts_ns);
 }
 
+static const char *cb_netns_name(void *ctx, __u32 inum)
+{
+	return netns__name(sys_netns(ctx), inum);
+}
+
 static bool cb_xfrm_out_policy(void *ctx, __u32 netns, unsigned family, const __u8 *saddr,
 			       const __u8 *daddr, unsigned plen[2], char *desc, size_t len)
 {
@@ -144,6 +149,7 @@ int names_sys__init(struct gw_names *n, unsigned int flags, const struct gw_kfea
 	n->sa_json = cb_sa_json;
 	n->xfrm_acquired = cb_xfrm_acquired;
 	n->xfrm_out_policy = cb_xfrm_out_policy;
+	n->netns_name = cb_netns_name;
 	if (flags & NAMES_SYS_EAGER) {
 		sys_ksyms(s);
 		sys_reasons(s);
