@@ -27,9 +27,9 @@
 # newer kernel (struct layouts and inlining change between 6.1 and 6.12).
 # GWT_VM_612_ALL=0 (`make vmtest VM612_ALL=0`) leaves them out, saying so.
 #
-# fentry runs the whole selection. kprobe runs the part that exercises each
-# kprobe program at least once (every probe, NAT, the held path, IPv6, the
-# IPsec encrypt/decrypt/failure/policy paths, monitor, detaching); the rest
+# fentry runs the whole selection. kprobe runs every IPsec scenario and,
+# of the rest, the part that exercises each kprobe program at least once
+# (every probe, NAT, the held path, IPv6, monitor, detaching); the rest
 # checks logic that does not depend on the strategy, already run under
 # fentry, and each TCG start of gwtrace costs ~10 s.
 # Run: tests/run.sh -k vm, or tests/e2e/test_vm.sh TEST. GWT_NO_VM=1 skips.
@@ -42,7 +42,7 @@
 VM_BASE='forward_drop|input_drop|snat_masquerade|default_route|reply_via_default_route|ike_no_proposal|ike_unanswered|xfrm_block_policy|detach_after_sigint|monitor_drop_storm_bounded|monitor_forwarded_counts|monitor_flow_table_bounded|neigh_failed_one_path|neigh_failed_one_path_ipv6'
 VM_IPSEC='ipsec_[a-z0-9_]+'
 VM_KPROBE_BASE='forward_drop|snat_masquerade|default_route|xfrm_block_policy|detach_after_sigint|monitor_forwarded_counts|neigh_failed_one_path_ipv6'
-VM_KPROBE_IPSEC='ipsec_tunnel_healthy|ipsec_wrong_key|ipsec_no_sa_at_peer|ipsec_masquerade_leak|ipsec_reply_default_route|ipsec_monitor_wrong_key'
+VM_KPROBE_IPSEC=$VM_IPSEC	# every IPsec scenario, in every strategy
 # Probes that have an implementation of the forced strategy on 6.1.
 VM_FUNC_PROBES='["fib:lookup","nf:hook","nf:table","xfrm:output","xfrm:input","xfrm:policy","ip:verdict"]'
 # The tracepoint strategy's probes, and those it has no implementation of.
@@ -80,7 +80,7 @@ test_vm_kprobe() {
 	vm__count "^test_(($VM_BASE)|$VM_IPSEC)\$"
 	all=$REPLY
 	vm_suite kprobe "^test_(($VM_KPROBE_BASE)|$VM_KPROBE_IPSEC)\$"
-	note "kprobe ran the tests that exercise every kprobe program; fentry ran all $all"
+	note "kprobe ran every IPsec scenario and the tests that exercise every kprobe program; fentry ran all $all"
 }
 
 # 6.12, tracepoint strategy: every IPsec scenario of test_ipsec.sh.
