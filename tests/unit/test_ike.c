@@ -38,6 +38,7 @@ static struct gw_packet ike_packet(struct gw_event *ev, const char *src, const c
 	ev[0].ike = *k;
 	p.steps = ev;
 	p.n_steps = 1;
+	p.ike = &ev[0];	/* as corr__finish() concludes */
 	p.flow = t;
 	if (dropped) {
 		ev[1] = fx_drop(1, ts + 1000, FX_R_NETFILTER_DROP, FX_LOC_NFT, &t);
@@ -191,8 +192,12 @@ static void test_rendered(void **state)
 	struct gw_ike k = ike2(true, 0, 14);
 	struct gw_event ev[2];
 	struct gw_packet p = ike_packet(ev, "10.2.0.2", "10.1.0.2", &k, T0, false);
-	struct ike_finding f = { .cause = GW_CAUSE_IKE_UNANSWERED, .sent = 3, .at_hook = 2,
-				 .at_netns = FX_NETNS_GW, .at_dropped = true };
+	struct gw_ike req = ike2(false, 0, 0);
+	struct found x = { .n = 0 };
+	struct ike_watch *w = ike_watch__new(2, on_finding, &x);
+	struct gw_event rev[2];
+	struct gw_packet rp;
+	struct ike_finding f;
 	struct fx_out out;
 
 	(void)state;
@@ -204,8 +209,14 @@ static void test_rendered(void **state)
 			    "spi_r 0000000000000000  notify NO_PROPOSAL_CHOSEN\n");
 	free(out.buf);
 
-	f.flow = p.flow;
-	f.ike = ike2(false, 0, 0);
+	/* The finding as the watch makes it: 3 requests, the last dropped. */
+	for (int i = 0; i < 3; i++) {
+		rp = ike_packet(rev, "10.1.0.2", "10.2.0.2", &req, T0 + i, i == 2);
+		ike_watch__packet(w, &rp);
+	}
+	ike_watch__free(w);
+	assert_int_equal(x.n, 1);
+	f = x.f[0];
 	fx_out_open(&out);
 	render_json__finding(out.f, &f);
 	fx_out_close(&out);

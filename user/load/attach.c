@@ -202,13 +202,12 @@ static struct bpf_program *find_prog(struct gw_attach *a, const char *name)
  * them. */
 static void set_lossy_ranges(struct gw_attach *a, const struct ksyms *k)
 {
-	static const char *const funcs[GW_LOSSY_FUNCS] = { "dst_discard_out", "xfrm_input" };
 	__u64 lo, hi;
 
 	for (int i = 0; i < GW_LOSSY_FUNCS; i++) {
-		if (!k || ksyms__range(k, funcs[i], &lo, &hi)) {
+		if (!k || ksyms__range(k, gw_packet_lossy_funcs[i], &lo, &hi)) {
 			pr_debug("monitor: %s not in kallsyms: its drops without a reason "
-				 "are not counted", funcs[i]);
+				 "are not counted", gw_packet_lossy_funcs[i]);
 			continue;
 		}
 		a->skel->rodata->gw_cfg_lossy[i][0] = lo;

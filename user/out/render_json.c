@@ -642,8 +642,8 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 	if (p->nat.type != GW_NAT_NONE)
 		json_nat(&w, p);
 	json_xfrm(&w, p, n);
-	if (ike__step(p))
-		json_ike(&w, &ike__step(p)->ike);
+	if (p->ike)
+		json_ike(&w, &p->ike->ike);
 	if (p->diag.cause != GW_CAUSE_NONE)
 		json_diagnosis(&w, p, n);
 	jw_end_object(&w);
@@ -653,7 +653,6 @@ void render_json__packet(FILE *out, const struct gw_packet *p, const struct gw_n
 void render_json__finding(FILE *out, const struct ike_finding *f)
 {
 	const struct gw_cause_def *c = &gw_causes[f->cause];
-	char ev[96];
 	struct jw w;
 
 	jw_init(&w, out);
@@ -664,15 +663,8 @@ void render_json__finding(FILE *out, const struct ike_finding *f)
 	jw_string_field(&w, "advice", c->advice);
 	jw_name(&w, "evidence");
 	jw_start_array(&w);
-	snprintf(ev, sizeof(ev), "%u %s request%s, message id %u, no answer", f->sent,
-		 ike__exchange_name(&f->ike) ?: "IKE", f->sent == 1 ? "" : "s",
-		 ntohl(f->ike.msg_id));
-	jw_string(&w, ev);
-	if (f->at_dropped) {
-		snprintf(ev, sizeof(ev), "the last one dropped%s%s", f->at_hook >= 0 ? " at " : "",
-			 f->at_hook >= 0 ? gw_hook_name((unsigned)f->at_hook) : "");
-		jw_string(&w, ev);
-	}
+	for (unsigned i = 0; i < f->n_evidence && i < 2; i++)
+		jw_string(&w, f->evidence[i]);
 	jw_end_array(&w);
 	json_flow(&w, &f->flow);
 	json_ike(&w, &f->ike);

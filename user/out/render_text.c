@@ -558,8 +558,8 @@ void render_text__packet(FILE *out, const struct gw_packet *p, __u64 count,
 	if (count > 1)
 		line_add(&l, "  x%" PRIu64 " packets", (uint64_t)count);
 	fprintf(out, "%s\n", l.buf);
-	if (ike__step(p))
-		render_text__ike(out, &ike__step(p)->ike);
+	if (p->ike)
+		render_text__ike(out, &p->ike->ike);
 	if (p->n_steps)
 		c.t0 = p->steps[0].ts_ns;
 	render_steps(&c);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "correlate.h"
 #include "diagnose.h"
+#include "ike.h"
 
 /* ------------------------------------------------------------------------
  * Conclusions (corr__finish), in short:
@@ -417,6 +418,7 @@ void corr__finish(struct gw_packet *p, const struct gw_names *n)
 	finish_route(p, n);
 	finish_nat(p);
 	p->held = corr__path_held(p);
+	p->ike = ike__step(p);
 	/* Forwarded by the hops before, but its own end is yet to come. */
 	p->outcome = p->held ? GW_OUT_UNKNOWN : outcome_of(p->verdicts);
 	diagnose__packet(p, n);

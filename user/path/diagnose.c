@@ -443,7 +443,7 @@ static bool diagnose_leak(struct gw_packet *p, const struct gw_names *n)
 /* An IKE answer refusing every proposal, on a packet that lived. */
 static bool diagnose_ike(struct gw_packet *p)
 {
-	const struct gw_event *ev = ike__step(p);
+	const struct gw_event *ev = p->ike;
 	struct gw_diagnosis *d = &p->diag;
 
 	if (!ev || !ike__is_response(&ev->ike) ||

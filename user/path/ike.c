@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* IKE headers named, and unanswered requests found (see ike.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -182,15 +183,26 @@ static struct pending *slot_for(struct ike_watch *w)
 
 static void report(struct ike_watch *w, struct pending *r)
 {
+	struct ike_finding *f = &r->f;
+
 	r->reported = true;
-	r->f.cause = GW_CAUSE_IKE_UNANSWERED;
+	f->cause = GW_CAUSE_IKE_UNANSWERED;
+	f->n_evidence = 0;
+	snprintf(f->evidence[f->n_evidence++], sizeof(f->evidence[0]),
+		 "%u %s request%s, message id %u, no answer", f->sent,
+		 ike__exchange_name(&f->ike) ?: "IKE", f->sent == 1 ? "" : "s",
+		 ntohl(f->ike.msg_id));
+	if (f->at_dropped)
+		snprintf(f->evidence[f->n_evidence++], sizeof(f->evidence[0]),
+			 "the last one dropped%s%s", f->at_hook >= 0 ? " at " : "",
+			 f->at_hook >= 0 ? gw_hook_name((unsigned)f->at_hook) : "");
 	if (w->fn)
 		w->fn(&r->f, w->ctx);
 }
 
 void ike_watch__packet(struct ike_watch *w, const struct gw_packet *p)
 {
-	const struct gw_event *ev = p->n_steps ? ike__step(p) : NULL;
+	const struct gw_event *ev = p->ike;
 	struct pending *r;
 
 	if (!w || !ev || !ike__version(&ev->ike))

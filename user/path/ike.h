@@ -26,7 +26,8 @@ const char *ike__notify_name(unsigned notify);
 /* IKE major version from the header (1, 2; 0 if neither). */
 unsigned ike__version(const struct gw_ike *k);
 bool ike__is_response(const struct gw_ike *k);
-/* The IKE header of p: its first RX/TX step that read one, or NULL. */
+/* The IKE header of p: its first RX/TX step that read one, or NULL.
+ * corr__finish() keeps it as p->ike, which the other stages read. */
 const struct gw_event *ike__step(const struct gw_packet *p);
 
 /* A finding about an IKE exchange that no dying packet carries. */
@@ -41,6 +42,9 @@ struct ike_finding {
 	char at_dev[GW_IFNAMSIZ + 1];
 	int at_hook;			/* netfilter hook there, -1 if none */
 	bool at_dropped;		/* it died there (see its packet's diagnosis) */
+	/* The facts in words, written once when it is reported. */
+	unsigned n_evidence;
+	char evidence[2][96];
 };
 
 typedef void (*ike_finding_fn)(const struct ike_finding *f, void *ctx);

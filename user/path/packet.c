@@ -338,17 +338,22 @@ bool packet__reason_is_drop(const char *name)
  * frees what IPsec refuses (no SA, wrong key, replay) without a reason,
  * and frees nothing else: where no xfrm probe names the counter (the
  * tracepoint strategy), the place still says it died. Seen on 6.1, 6.12.
- * bpf/monitor.bpf.h counts the same places (gw_mon_lossy).
+ * Monitor counts these last two the same way (gw_packet_lossy_funcs into
+ * bpf/monitor.bpf.h's gw_mon_lossy, by user/load/attach.c).
  */
+const char *const gw_packet_lossy_funcs[GW_LOSSY_FUNCS] = { "dst_discard_out", "xfrm_input" };
+
 static bool reasonless_loss_at(const struct gw_names *n, __u64 location)
 {
-	static const char *const funcs[] = { "neigh_invalidate", "ndisc_error_report",
-					     "dst_discard_out", "xfrm_input" };
+	static const char *const neigh[] = { "neigh_invalidate", "ndisc_error_report" };
 	char buf[128];
 
 	packet__location_function(n, location, buf, sizeof(buf));
-	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (!strcmp(buf, funcs[i]))
+	for (size_t i = 0; i < sizeof(neigh) / sizeof(neigh[0]); i++)
+		if (!strcmp(buf, neigh[i]))
+			return true;
+	for (size_t i = 0; i < GW_LOSSY_FUNCS; i++)
+		if (!strcmp(buf, gw_packet_lossy_funcs[i]))
 			return true;
 	return false;
 }
@@ -453,6 +458,8 @@ int packet__copy(struct gw_packet *dst, const struct gw_packet *src)
 		dst->drop = dst->steps + (src->drop - src->steps);
 	if (src->route)
 		dst->route = dst->steps + (src->route - src->steps);
+	if (src->ike)
+		dst->ike = dst->steps + (src->ike - src->steps);
 	if (src->diag.at)
 		dst->diag.at = dst->steps + (src->diag.at - src->steps);
 	return 0;

@@ -100,6 +100,7 @@ struct gw_packet {
 	__u8 route_prefixlen;		/* resolved, GW_PREFIX_UNKNOWN if not */
 	struct gw_nat nat;		/* type GW_NAT_NONE if none */
 	int nf_drop_hook;		/* hook it died in, -1 if not netfilter */
+	const struct gw_event *ike;	/* first RX/TX step with an IKE header, or NULL */
 	struct gw_diagnosis diag;	/* the cause, by diagnose__packet() */
 };
 
@@ -135,6 +136,9 @@ const char *packet__nf_verdict_name(unsigned verdict);	/* "accept", ...; NULL: n
 const char *packet__xfrm_dir_name(unsigned dir);	/* "in", "out", "fwd"; NULL */
 const char *packet__route_type_name(unsigned type);	/* "unicast", ...; NULL: 0 */
 const char *packet__family_name(unsigned family);	/* "ipv4", "ipv6"; NULL */
+/* Functions whose frees without a drop reason are losses, in trace and
+ * in monitor alike (packet.c says why). */
+extern const char *const gw_packet_lossy_funcs[GW_LOSSY_FUNCS];
 /* A namespace for people: its `ip netns` name, else its inode in buf. */
 const char *packet__netns_str(const struct gw_names *n, __u32 inum, char *buf, size_t len);
 
